@@ -274,7 +274,8 @@ def _verify_mirror_file(spec: RemoteFile, path: Path, rel: str, sums: dict[str, 
         note = spec.stand_in_note or "a mirror copy, not byte-identical to the canonical download"
         return DataFile(spec.name, path, "mirror", "mirror SHA256SUMS", False, note)
     expected = " or ".join(
-        h for h in (spec.file_hash and f"canonical {spec.file_hash}", listed and f"mirror {listed}")
+        h
+        for h in (spec.file_hash and f"canonical {spec.file_hash}", listed and f"mirror {listed}")
         if h
     )
     raise DatasetCorrupted(

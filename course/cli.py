@@ -1,0 +1,135 @@
+"""The ``course`` command: start the course, fetch data, build and check the chapters.
+
+course lab                 JupyterLab on the student notebooks
+course data fetch          download (or copy from a mirror) every dataset into the cache
+course data list           what each dataset resolves to, without loading it
+course device              which CPU/GPU TensorFlow will use
+course build [CHAPTER]     regenerate notebooks/ from solutions/ with nbgrader
+course check [CHAPTER]     the grading round trip: solution = full marks, blank = zero
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
+data_app = typer.Typer(no_args_is_help=True, help="Datasets: fetch them, see where they are.")
+app.add_typer(data_app, name="data")
+console = Console()
+
+Chapters = Annotated[list[str] | None, typer.Argument(help="Chapter folders (default: all).")]
+
+
+@app.command()
+def lab(
+    port: Annotated[int | None, typer.Option(help="Port for JupyterLab.")] = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="No browser.")] = False,
+    solutions: Annotated[bool, typer.Option(help="Open the instructor notebooks.")] = False,
+) -> None:
+    """Start JupyterLab on the chapters."""
+    from course.grading import project_root
+
+    folder = project_root() / ("solutions" if solutions else "notebooks")
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={folder}"]
+    if port:
+        cmd.append(f"--port={port}")
+    if no_browser:
+        cmd.append("--no-browser")
+    console.print(f"Starting JupyterLab on {folder} (Ctrl+C to stop)")
+    raise typer.Exit(subprocess.call(cmd))
+
+
+@data_app.command("fetch")
+def data_fetch(
+    names: Annotated[list[str] | None, typer.Argument(help="Datasets (default: all).")] = None,
+) -> None:
+    """Download every dataset into the Keras cache, or copy it there from $COURSE_DATA_DIR."""
+    from course import datasets
+
+    results = datasets.fetch_all(names)
+    failed = {k: v for k, v in results.items() if v != "ok"}
+    for name, message in failed.items():
+        console.print(f"[red]{name}[/red]: {message}")
+    console.print(f"{len(results) - len(failed)} of {len(results)} datasets ready.")
+    raise typer.Exit(1 if failed else 0)
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """Where each data file would be loaded from (mirror, cache or download)."""
+    from course import datasets
+
+    table = Table("file", "found", "checked by", "note")
+    for name in datasets.FILES:
+        try:
+            f = datasets.locate(name, download=False)
+            table.add_row(name, f"{f.source}: {f.path}", f.verified_by, f.note)
+        except datasets.DatasetError as exc:
+            table.add_row(name, "[yellow]not here[/yellow]", "", str(exc).split("\n")[0][:80])
+    console.print(table)
+
+
+@app.command()
+def device() -> None:
+    """Say which device TensorFlow will train on."""
+    from course.device import describe
+
+    console.print(describe())
+
+
+@app.command()
+def build(chapters: Chapters = None) -> None:
+    """Regenerate the student notebooks (notebooks/) from the instructor ones (solutions/)."""
+    from course.grading import build as build_notebooks
+    from course.grading import project_root
+
+    root = project_root()
+    for folder in build_notebooks(root, chapters):
+        console.print(f"built {folder.relative_to(root)}")
+
+
+@app.command()
+def check(
+    chapters: Chapters = None,
+    keep: Annotated[
+        str | None, typer.Option(help="Keep the nbgrader course folder here for inspection.")
+    ] = None,
+) -> None:
+    """Grade every chapter's solution (must be full marks) and blank notebook (must be zero)."""
+    from pathlib import Path
+
+    from course.grading import drift, project_root, round_trip
+
+    root = project_root()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    stale = drift(root, chapters)
+    for line in stale:
+        console.print(f"[red]drift[/red]: {line} (run `course build`)")
+    results = round_trip(root, chapters, Path(keep) if keep else None,
+                         progress=lambda m: console.print(f"[dim]{m}[/dim]"))  # fmt: skip
+    table = Table("chapter", "solution", "blank", "result", title="Grading round trip")
+    for r in results:
+        table.add_row(
+            r.chapter,
+            f"{r.solved.score:g} / {r.solved.max_score:g}",
+            f"{r.blank.score:g} / {r.blank.max_score:g}",
+            "[green]ok[/green]" if r.ok else "[red]FAIL[/red]",
+        )
+    console.print(table)
+    for r in results:
+        if r.solved.failed_cells:
+            console.print(f"{r.chapter}: the solution fails {', '.join(r.solved.failed_cells)}")
+        if r.blank.score:
+            console.print(f"{r.chapter}: the blank notebook scores points")
+    raise typer.Exit(0 if all(r.ok for r in results) and not stale else 1)
+
+
+if __name__ == "__main__":
+    app()

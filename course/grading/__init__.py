@@ -1,0 +1,17 @@
+"""Instructor tools on top of nbgrader: build the student notebooks, check the round trip."""
+
+from course.grading.nbgrader import CourseDir, NbgraderError, Score, chapters, project_root
+from course.grading.roundtrip import RoundTripResult, build, drift, round_trip, solved_submission
+
+__all__ = [
+    "CourseDir",
+    "NbgraderError",
+    "Score",
+    "chapters",
+    "project_root",
+    "RoundTripResult",
+    "build",
+    "drift",
+    "round_trip",
+    "solved_submission",
+]

@@ -1,0 +1,137 @@
+"""Build the student notebooks and prove the grading round trip.
+
+* :func:`build` regenerates ``notebooks/`` from ``solutions/`` with
+  ``nbgrader generate_assignment`` (solutions replaced by stubs, hidden tests
+  removed).
+* :func:`drift` says which student notebooks differ from a fresh build.
+* :func:`round_trip` grades each chapter twice, as nbgrader would grade a
+  class: the solution, submitted as a student would (the released notebook
+  with the answers filled in), must get full marks; the untouched released
+  notebook must get zero without breaking the grader.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from course.grading.nbgrader import CourseDir, Score, chapters
+
+__all__ = ["build", "drift", "solved_submission", "round_trip", "RoundTripResult"]
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+
+def build(project: Path, names: list[str] | None = None, dest: Path | None = None) -> list[Path]:
+    """Regenerate the student notebooks of the given chapters (default: all) into ``dest``
+    (default: the project's ``notebooks/``). Returns the chapter folders written."""
+    dest = dest or project / "notebooks"
+    written = []
+    with tempfile.TemporaryDirectory(prefix="course-build-") as tmp:
+        course = CourseDir(Path(tmp), project)
+        for chapter in chapters(project, names):
+            released = course.generate(chapter)
+            target = dest / chapter
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(released, target)
+            written.append(target)
+    return written
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def drift(project: Path, names: list[str] | None = None) -> list[str]:
+    """Files in ``notebooks/`` that a fresh build would change, add or remove."""
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="course-drift-") as tmp:
+        fresh_root = Path(tmp) / "fresh"
+        build(project, names, dest=fresh_root)
+        for chapter in chapters(project, names):
+            fresh = {p.relative_to(fresh_root): p for p in (fresh_root / chapter).rglob("*")
+                     if p.is_file()}  # fmt: skip
+            current_root = project / "notebooks"
+            current = {p.relative_to(current_root): p for p in (current_root / chapter).rglob("*")
+                       if p.is_file() and ".ipynb_checkpoints" not in p.parts}  # fmt: skip
+            for rel in sorted(fresh.keys() | current.keys()):
+                if rel not in current:
+                    problems.append(f"notebooks/{rel} is missing")
+                elif rel not in fresh:
+                    problems.append(f"notebooks/{rel} is not generated from solutions/")
+                elif rel.suffix == ".ipynb":
+                    if _load(fresh[rel]) != _load(current[rel]):
+                        problems.append(f"notebooks/{rel} differs from solutions/")
+                elif fresh[rel].read_bytes() != current[rel].read_bytes():
+                    problems.append(f"notebooks/{rel} differs from solutions/")
+    return problems
+
+
+def _strip_markers(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if line.strip() not in (BEGIN, END))
+
+
+def solved_submission(released: Path, solution: Path) -> str:
+    """A released notebook with every answer cell filled in from the solution notebook,
+    as a student who solved everything would hand it in (JSON text)."""
+    nb = nbformat.read(released, as_version=4)
+    answers = {}
+    for cell in nbformat.read(solution, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            answers[meta["grade_id"]] = _strip_markers(cell.source)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = answers[meta["grade_id"]]
+    return nbformat.writes(nb)
+
+
+@dataclass
+class RoundTripResult:
+    """The scores of the solved and the blank submission of one chapter."""
+
+    chapter: str
+    solved: Score
+    blank: Score
+
+    @property
+    def ok(self) -> bool:
+        full = self.solved.max_score > 0 and self.solved.score == self.solved.max_score
+        return full and self.blank.score == 0
+
+
+def round_trip(
+    project: Path,
+    names: list[str] | None = None,
+    workdir: Path | None = None,
+    progress: Callable[[str], None] = print,
+) -> list[RoundTripResult]:
+    """Autograde the solved and the blank version of each chapter with nbgrader."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
+        course = CourseDir(workdir or Path(tmp), project)
+        for chapter in chapters(project, names):
+            progress(f"{chapter}: generating the student version")
+            released = course.generate(chapter)
+            solved, blank = {}, {}
+            for nb in sorted(released.glob("*.ipynb")):
+                solved[nb.name] = solved_submission(nb, course.source / chapter / nb.name)
+                blank[nb.name] = nb
+            course.submit(chapter, "solved", solved)
+            course.submit(chapter, "blank", blank)
+            progress(f"{chapter}: autograding the solved and the blank submission")
+            course.autograde(chapter)
+            scores = {s.student: s for s in course.scores(chapter)}
+            missing = {"solved", "blank"} - scores.keys()
+            if missing:
+                raise RuntimeError(f"{chapter}: nbgrader graded no {', '.join(missing)} submission")
+            results.append(RoundTripResult(chapter, scores["solved"], scores["blank"]))
+    return results

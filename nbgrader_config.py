@@ -1,0 +1,23 @@
+"""nbgrader configuration for the course (read by every `nbgrader` command run here).
+
+Instructor notebooks live in `solutions/<chapter>/`, the student versions that
+`course build` generates from them in `notebooks/<chapter>/`: one nbgrader
+assignment per chapter.
+"""
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = "deep-learning-course"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+
+# What a student sees in place of a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Training cells take longer than nbgrader's 30 s default, even in fast mode.
+c.Execute.timeout = 600
+c.Execute.startup_timeout = 120
+
+# Keep notebooks' own files (data, images) out of releases unless listed.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.db"]
