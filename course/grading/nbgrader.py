@@ -95,7 +95,10 @@ class CourseDir:
     def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``nbgrader ARGS`` in this course directory; raise with the log if it fails."""
         cmd = [sys.executable, "-m", "nbgrader", *args, f"--db={self.db_url}"]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # nbgrader runs helper programs (alembic) from PATH: put this Python's bin first.
+        bin_dir = str(Path(sys.executable).parent)
+        path = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PATH": path}
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         proc = subprocess.run(cmd, cwd=self.root, env=env, capture_output=True, text=True)
         if check and proc.returncode != 0:
