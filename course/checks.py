@@ -215,7 +215,8 @@ def check_array(
     message = (
         f"`{name}` has the right shape {tuple(got.shape)} but {n_bad} of {got.size} values "
         f"differ from the expected ones.\n"
-        f"  first difference at index {where}: expected {exp[where].item()!r}, got {got[where].item()!r}\n"
+        f"  first difference at index {where}: "
+        f"expected {exp[where].item()!r}, got {got[where].item()!r}\n"
         f"  largest difference: {largest:.4g} (tolerance: rtol={rtol:g}, atol={atol:g})"
     )
     _fail(message, _value_hint(gd, ed, rtol, atol))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -23,6 +25,20 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split
 data_app = typer.Typer(no_args_is_help=True, help="Datasets: fetch them, see where they are.")
 app.add_typer(data_app, name="data")
 console = Console()
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can fix into a one-line message and exit code 2."""
+    from course.datasets import DatasetError
+    from course.grading import NbgraderError
+
+    try:
+        yield
+    except (ValueError, FileNotFoundError, DatasetError, NbgraderError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
 
 Chapters = Annotated[list[str] | None, typer.Argument(help="Chapter folders (default: all).")]
 
@@ -36,7 +52,8 @@ def lab(
     """Start JupyterLab on the chapters."""
     from course.grading import project_root
 
-    folder = project_root() / ("solutions" if solutions else "notebooks")
+    with user_errors():
+        folder = project_root() / ("solutions" if solutions else "notebooks")
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={folder}"]
     if port:
         cmd.append(f"--port={port}")
@@ -53,7 +70,8 @@ def data_fetch(
     """Download every dataset into the Keras cache, or copy it there from $COURSE_DATA_DIR."""
     from course import datasets
 
-    results = datasets.fetch_all(names)
+    with user_errors():
+        results = datasets.fetch_all(names)
     failed = {k: v for k, v in results.items() if v != "ok"}
     for name, message in failed.items():
         console.print(f"[red]{name}[/red]: {message}")
@@ -90,9 +108,10 @@ def build(chapters: Chapters = None) -> None:
     from course.grading import build as build_notebooks
     from course.grading import project_root
 
-    root = project_root()
-    for folder in build_notebooks(root, chapters):
-        console.print(f"built {folder.relative_to(root)}")
+    with user_errors():
+        root = project_root()
+        for folder in build_notebooks(root, chapters):
+            console.print(f"built {folder.relative_to(root)}")
 
 
 @app.command()
@@ -107,13 +126,14 @@ def check(
 
     from course.grading import drift, project_root, round_trip
 
-    root = project_root()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    stale = drift(root, chapters)
-    for line in stale:
-        console.print(f"[red]drift[/red]: {line} (run `course build`)")
-    results = round_trip(root, chapters, Path(keep) if keep else None,
-                         progress=lambda m: console.print(f"[dim]{m}[/dim]"))  # fmt: skip
+    with user_errors():
+        root = project_root()
+        stale = drift(root, chapters)
+        for line in stale:
+            console.print(f"[red]drift[/red]: {line} (run `course build`)")
+        results = round_trip(root, chapters, Path(keep) if keep else None,
+                             progress=lambda m: console.print(f"[dim]{m}[/dim]"))  # fmt: skip
     table = Table("chapter", "solution", "blank", "result", title="Grading round trip")
     for r in results:
         table.add_row(

@@ -1,0 +1,71 @@
+"""The `course` command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from course.cli import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+
+
+def test_help_lists_the_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("lab", "data", "device", "build", "check"):
+        assert command in result.output
+
+
+def test_console_script_is_installed():
+    bindir = ROOT / ".venv" / "bin"
+    exe = bindir / "course" if (bindir / "course").exists() else "course"
+    out = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "build" in out.stdout
+
+
+def test_data_list_shows_the_mirror(mirror):
+    result = runner.invoke(app, ["data", "list"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "mnist.npz" in result.output and "mirror" in result.output
+
+
+def test_data_fetch_into_an_empty_cache(mirror, keras_home):
+    result = runner.invoke(app, ["data", "fetch", "boston_housing", "reuters"])
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 datasets ready" in result.output
+    assert (keras_home / "datasets" / "reuters.npz").is_file()
+
+
+def test_data_fetch_failure_exits_non_zero(tmp_path, keras_home, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))  # an empty mirror, no network
+    result = runner.invoke(app, ["data", "fetch", "weather"])
+    assert result.exit_code == 1
+    assert "0 of 1 datasets ready" in result.output
+
+
+def test_device_prints_one_line():
+    result = runner.invoke(app, ["device"])
+    assert result.exit_code == 0
+    assert result.output.startswith(("CPU:", "GPU:"))
+
+
+def test_unknown_chapter_is_a_clean_error():
+    result = runner.invoke(app, ["build", "99_nope"])
+    assert result.exit_code == 2
+    assert "Unknown chapter" in result.output and "Traceback" not in result.output
+
+
+def test_lab_command_is_wired(monkeypatch):
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    result = runner.invoke(app, ["lab", "--no-browser", "--port", "8899"])
+    assert result.exit_code == 0
+    (cmd,) = calls
+    assert cmd[:4] == [sys.executable, "-m", "jupyter", "lab"]
+    assert f"--ServerApp.root_dir={ROOT / 'notebooks'}" in cmd
+    assert "--port=8899" in cmd and "--no-browser" in cmd

@@ -1,0 +1,73 @@
+"""The nbgrader pipeline: notebooks/ in sync with solutions/, and the grading round trip."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+
+from course.grading import build, chapters, drift, round_trip, solved_submission
+
+from .conftest import ROOT
+
+
+def test_every_chapter_has_a_student_version():
+    names = chapters(ROOT)
+    assert "01_tensors" in names
+    for name in names:
+        assert sorted(p.name for p in (ROOT / "notebooks" / name).glob("*.ipynb")) == sorted(
+            p.name for p in (ROOT / "solutions" / name).glob("*.ipynb")
+        )
+
+
+def test_notebooks_are_in_sync_with_solutions():
+    problems = drift(ROOT)
+    assert problems == [], "notebooks/ is stale; run `course build`:\n" + "\n".join(problems)
+
+
+def test_drift_is_detected(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "solutions", project / "solutions")
+    shutil.copytree(ROOT / "notebooks", project / "notebooks")
+    shutil.copy(ROOT / "nbgrader_config.py", project)
+    assert drift(project, ["01_tensors"]) == []
+    released = project / "notebooks" / "01_tensors" / "01_tensors.ipynb"
+    nb = nbformat.read(released, as_version=4)
+    nb.cells[0].source += "\nedited by hand"
+    nbformat.write(nb, released)
+    (project / "notebooks" / "01_tensors" / "stray.txt").write_text("x")
+    assert sorted(drift(project, ["01_tensors"])) == [
+        "notebooks/01_tensors/01_tensors.ipynb differs from solutions/",
+        "notebooks/01_tensors/stray.txt is not generated from solutions/",
+    ]
+    build(project, ["01_tensors"])  # a rebuild replaces the chapter folder entirely
+    assert drift(project, ["01_tensors"]) == []
+
+
+def test_released_notebooks_hide_solutions_and_hidden_tests():
+    for name in chapters(ROOT):
+        for path in (ROOT / "notebooks" / name).glob("*.ipynb"):
+            text = path.read_text()
+            assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+            assert "raise NotImplementedError()" in text
+
+
+def test_solved_submission_fills_every_answer():
+    released = ROOT / "notebooks" / "01_tensors" / "01_tensors.ipynb"
+    solution = ROOT / "solutions" / "01_tensors" / "01_tensors.ipynb"
+    nb = nbformat.reads(solved_submission(released, solution), as_version=4)
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert len(answers) >= 5
+    for cell in answers:
+        assert "NotImplementedError" not in cell.source and "SOLUTION" not in cell.source
+
+
+@pytest.mark.slow
+def test_round_trip_solution_full_marks_blank_zero():
+    results = round_trip(ROOT, progress=lambda _: None)
+    assert [r.chapter for r in results] == chapters(ROOT)
+    for r in results:
+        assert r.solved.max_score > 0
+        assert r.solved.score == r.solved.max_score, f"{r.chapter}: {r.solved.failed_cells}"
+        assert r.blank.score == 0, f"{r.chapter}: the blank notebook earned points"
