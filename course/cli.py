@@ -148,6 +148,8 @@ def check(
             console.print(f"{r.chapter}: the solution fails {', '.join(r.solved.failed_cells)}")
         if r.blank.score:
             console.print(f"{r.chapter}: the blank notebook scores points")
+        for error in r.lesson_errors:
+            console.print(f"{r.chapter}: the blank notebook breaks outside the exercises: {error}")
     raise typer.Exit(0 if all(r.ok for r in results) and not stale else 1)
 
 

@@ -71,3 +71,28 @@ def test_round_trip_solution_full_marks_blank_zero():
         assert r.solved.max_score > 0
         assert r.solved.score == r.solved.max_score, f"{r.chapter}: {r.solved.failed_cells}"
         assert r.blank.score == 0, f"{r.chapter}: the blank notebook earned points"
+        # The student version runs top to bottom except the exercise stubs and their tests.
+        assert r.lesson_errors == [], r.lesson_errors
+
+
+def test_lesson_errors_ignore_exercises_but_not_the_lesson(tmp_path):
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from course.grading.roundtrip import lesson_errors
+
+    def failing(source, nbgrader=None):
+        cell = new_code_cell(source, metadata={"nbgrader": nbgrader} if nbgrader else {})
+        cell.outputs = [new_output("error", ename="NameError", evalue="x", traceback=[])]
+        return cell
+
+    nb = new_notebook(
+        cells=[
+            failing("answer", {"solution": True, "grade_id": "a"}),
+            failing("test", {"grade": True, "grade_id": "t", "points": 1}),
+            new_code_cell("print(1)"),
+            failing("lesson"),
+        ]
+    )
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert lesson_errors(path) == ["cell 4: NameError: x"]

@@ -23,7 +23,7 @@ import nbformat
 
 from course.grading.nbgrader import CourseDir, Score, chapters
 
-__all__ = ["build", "drift", "solved_submission", "round_trip", "RoundTripResult"]
+__all__ = ["build", "drift", "solved_submission", "round_trip", "RoundTripResult", "lesson_errors"]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
@@ -101,11 +101,27 @@ class RoundTripResult:
     chapter: str
     solved: Score
     blank: Score
+    # Cells of the blank notebook that failed although they are neither an answer
+    # nor a test: the lesson itself must run before the student writes anything.
+    lesson_errors: list[str]
 
     @property
     def ok(self) -> bool:
         full = self.solved.max_score > 0 and self.solved.score == self.solved.max_score
-        return full and self.blank.score == 0
+        return full and self.blank.score == 0 and not self.lesson_errors
+
+
+def lesson_errors(notebook: Path) -> list[str]:
+    """Errors in an executed notebook outside answer and test cells (``"cell N: Error"``)."""
+    found = []
+    for number, cell in enumerate(nbformat.read(notebook, as_version=4).cells, start=1):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or meta.get("solution") or meta.get("grade"):
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"cell {number}: {out.get('ename')}: {out.get('evalue', '')[:200]}")
+    return found
 
 
 def round_trip(
@@ -133,5 +149,8 @@ def round_trip(
             missing = {"solved", "blank"} - scores.keys()
             if missing:
                 raise RuntimeError(f"{chapter}: nbgrader graded no {', '.join(missing)} submission")
-            results.append(RoundTripResult(chapter, scores["solved"], scores["blank"]))
+            errors = []
+            for nb in sorted((course.root / "autograded" / "blank" / chapter).glob("*.ipynb")):
+                errors += [f"{nb.name} {e}" for e in lesson_errors(nb)]
+            results.append(RoundTripResult(chapter, scores["solved"], scores["blank"], errors))
     return results
