@@ -59,6 +59,8 @@ def lab(
         cmd.append(f"--port={port}")
     if no_browser:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
+        cmd.append("--allow-root")
     console.print(f"Starting JupyterLab on {folder} (Ctrl+C to stop)")
     raise typer.Exit(subprocess.call(cmd))
 
