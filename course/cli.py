@@ -6,6 +6,7 @@ course data list           what each dataset resolves to, without loading it
 course device              which CPU/GPU TensorFlow will use
 course build [CHAPTER]     regenerate notebooks/ from solutions/ with nbgrader
 course check [CHAPTER]     the grading round trip: solution = full marks, blank = zero
+course grade [CHAPTER]     autograde a class: parallel, limits per submission, feedback, CSV
 """
 
 from __future__ import annotations
@@ -153,6 +154,75 @@ def check(
         for error in r.lesson_errors:
             console.print(f"{r.chapter}: the blank notebook breaks outside the exercises: {error}")
     raise typer.Exit(0 if all(r.ok for r in results) and not stale else 1)
+
+
+@app.command()
+def grade(
+    chapters: Chapters = None,
+    course_dir: Annotated[
+        str, typer.Option("--course-dir", "-C", help="The nbgrader course folder (has submitted/).")
+    ] = ".",
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", help="Grading processes (default: cores).")
+    ] = None,
+    export: Annotated[str | None, typer.Option(help="Write every grade to this CSV file.")] = None,
+    force: Annotated[bool, typer.Option(help="Regrade unchanged submissions too.")] = False,
+    feedback: Annotated[bool, typer.Option(help="Generate feedback HTML per student.")] = True,
+    cell_timeout: Annotated[float, typer.Option(help="Seconds per cell (0: none).")] = 300,
+    notebook_timeout: Annotated[float, typer.Option(help="Seconds per notebook (0: none).")] = 900,
+    memory: Annotated[str, typer.Option(help="Memory per kernel, e.g. 2G (none: no cap).")] = "4G",
+    processes: Annotated[int, typer.Option(help="Processes/threads per kernel (0: no cap).")] = 256,
+    output: Annotated[str, typer.Option(help="Output kept per cell, e.g. 1M.")] = "1M",
+    network: Annotated[bool, typer.Option(help="Let submissions use the network.")] = False,
+    preload: Annotated[
+        bool, typer.Option(help="Fork kernels from a process that imported the chapter's modules.")
+    ] = True,
+    project: Annotated[
+        str | None, typer.Option(help="The course project with solutions/ (default: found).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Autograde every new or changed submission in a course folder, in parallel, within limits."""
+    from course.grading.grade import grade as grade_course
+    from course.grading.limits import Limits, parse_size
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with user_errors():
+        limits = Limits(
+            cell_timeout=cell_timeout or None, notebook_timeout=notebook_timeout or None,
+            memory=parse_size(memory), processes=processes or None, output=parse_size(output),
+            network=network,
+        )  # fmt: skip
+        report = grade_course(
+            course_dir, chapters, workers=workers, limits=limits, export=export, force=force,
+            feedback=feedback, project=project, progress=not quiet, console=console,
+            preload=preload, log=lambda m: console.print(f"[dim]{m}[/dim]"),
+        )  # fmt: skip
+    if not report.outcomes:
+        console.print(f"No submissions found under {report.course}/submitted/<student>/<chapter>.")
+    columns = ["chapter", "submissions", "graded", "skipped", "full marks", "zero", "errors",
+               "timeouts", "flagged", "mean"]  # fmt: skip
+    table = Table(*columns, title=f"Grades ({report.seconds:g} s)")
+    for row in report.summary():
+        table.add_row(*[f"{row[c]:g}" if isinstance(row[c], float) else str(row[c])
+                        for c in columns[:-1]], f"{row['mean']:g} / {row['max']:g}")  # fmt: skip
+    console.print(table)
+    for o in report.graded:
+        if o.messages:
+            console.print(f"[bold]{o.chapter}/{o.student}[/bold] ({o.score:g}/{o.max_score:g}): "
+                          + "; ".join(o.messages), highlight=False)  # fmt: skip
+    for chapter in report.unknown_chapters:
+        console.print(f"[yellow]skipped[/yellow] submitted/*/{chapter}: not a project chapter")
+    if report.graded and not quiet:
+        limits_table = Table("limit", "enforced here", title="Limits per submission")
+        for name, how in report.enforcement:
+            limits_table.add_row(name, how)
+        console.print(limits_table)
+    for line in report.internal_errors:
+        console.print(f"[red]grader error[/red]: {line}")
+    if export:
+        console.print(f"grades written to {export}")
+    raise typer.Exit(1 if report.internal_errors else 0)
 
 
 if __name__ == "__main__":
