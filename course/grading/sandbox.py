@@ -248,8 +248,10 @@ def _setup_mounts(spec: dict, pid_ns: bool, strict: bool) -> list[str]:
         os.mkdir("/dev/shm")
     # 5. a private /tmp and /dev/shm
     size = int(spec.get("tmp_bytes", 256 << 20))
+    # A Python or a checkout installed under /tmp stays visible (no private /tmp then).
+    needed = (sys.prefix, os.path.dirname(os.path.abspath(__file__)))
     for point in ("/tmp", "/dev/shm"):
-        if os.path.isdir(point):
+        if os.path.isdir(point) and not any(p.startswith(point + "/") for p in needed):
             mount("tmpfs", point, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
     # 6. the submission folder and the socket folder, writable again
     for path in writable:
