@@ -57,6 +57,9 @@ __all__ = [
     "load_boston_housing",
     "load_weather",
     "load_cats_vs_dogs",
+    "cats_vs_dogs_split",
+    "load_cats_vs_dogs_images",
+    "cats_vs_dogs_dataset",
     "locate",
     "fetch_all",
     "DATASETS",
@@ -811,6 +814,251 @@ def _link_all(files: Iterable[Path], folder: Path) -> None:
             dst.symlink_to(src.resolve())
         except OSError:  # no symlinks (some Windows setups): copy instead
             shutil.copyfile(src, dst)
+
+
+# The chapter's own small split, by file number (as the Keras book's course did):
+# per class, photos 0-499 train, 500-749 validation, 750-1000 test.
+CATS_VS_DOGS_SPLITS: dict[str, int] = {"train": 500, "validation": 250, "test": 251}
+CATS_VS_DOGS_CLASSES: tuple[str, str] = ("cats", "dogs")  # label 0 = cat, 1 = dog
+_SPLIT_DIR = "cats_vs_dogs_small"
+_SPLIT_MANIFEST = "SPLIT.json"
+_MIN_IMAGE_SIZE = 16
+
+
+def _file_number(path: Path) -> int:
+    """The number in a photo's name (``cat.12.jpg`` -> 12, Kaggle's ``12.jpg`` -> 12)."""
+    digits = [part for part in path.stem.split(".") if part.isdigit()]
+    if not digits:
+        raise DatasetCorrupted(f"{path} has no file number in its name; cannot split by number.")
+    return int(digits[-1])
+
+
+def _cats_dogs_sources(data_home: Any) -> tuple[dict[str, list[Path]], str]:
+    mirror = mirror_dir(data_home)
+    found = _cats_dogs_from_mirror(mirror) if mirror is not None else None
+    return found if found is not None else _cats_dogs_from_kaggle(data_home)
+
+
+def _split_plan(images: dict[str, list[Path]]) -> dict[str, dict[str, list[tuple[str, Path]]]]:
+    """``{split: {class: [(name in the split, source path), ...]}}`` by file number."""
+    needed = sum(CATS_VS_DOGS_SPLITS.values())
+    plan: dict[str, dict[str, list[tuple[str, Path]]]] = {s: {} for s in CATS_VS_DOGS_SPLITS}
+    for cls in CATS_VS_DOGS_CLASSES:
+        files = sorted(images.get(cls, []), key=_file_number)
+        if len(files) < needed:
+            raise DatasetUnavailable(
+                f"The cats vs dogs split needs {needed} photos of {cls}; only {len(files)} found."
+            )
+        start = 0
+        for split, n in CATS_VS_DOGS_SPLITS.items():
+            plan[split][cls] = [
+                (f"{cls[:-1]}.{_file_number(p)}.jpg", p) for p in files[start : start + n]
+            ]
+            start += n
+    return plan
+
+
+def _split_is_complete(root: Path, manifest: dict[str, Any]) -> bool:
+    path = root / _SPLIT_MANIFEST
+    try:
+        if json.loads(path.read_text()) != manifest:
+            return False
+    except (OSError, ValueError):
+        return False
+    for split, classes in manifest["files"].items():
+        for cls, entries in classes.items():
+            folder = root / split / cls
+            if {p.name for p in folder.glob("*.jpg")} != {name for name, _ in entries}:
+                return False
+            if any((folder / name).stat().st_size != size for name, size in entries):
+                return False
+    return True
+
+
+def cats_vs_dogs_split(
+    data_home: str | os.PathLike | None = None,
+    *,
+    cache_dir: str | os.PathLike | None = None,
+    verbose: bool = True,
+) -> Path:
+    """Copy the cats vs dogs photos into ``train`` / ``validation`` / ``test`` folders.
+
+    The split is made by file number, the same on every machine: per class,
+    photos 0-499 go to ``train``, 500-749 to ``validation`` and 750-1000 to
+    ``test`` (1,000 / 500 / 502 photos), so no photo is in two splits. Each
+    split holds ``cats/`` and ``dogs/`` (``cat.12.jpg``, ``dog.12.jpg`` ...),
+    the layout ``keras.utils.image_dataset_from_directory`` expects.
+
+    The photos come from the mirror (``data_home`` or ``$COURSE_DATA_DIR``),
+    else from the full Kaggle archive (see :func:`load_cats_vs_dogs`), and are
+    checked against their sha256 first. The copy is made once: a second call
+    finds the complete split (listed in its ``SPLIT.json``) and copies nothing;
+    a half-made or stale split is deleted and made again.
+
+    Args:
+        data_home: the data mirror; defaults to ``$COURSE_DATA_DIR``.
+        cache_dir: where to put the split folder (default: the Keras cache,
+            ``~/.keras/datasets/cats_vs_dogs_small``).
+        verbose: print where the photos came from and where the split is.
+
+    Returns:
+        The split's root folder (holding ``train``, ``validation``, ``test``).
+    """
+    images, line = _cats_dogs_sources(data_home)
+    plan = _split_plan(images)
+    manifest = {
+        "rule": CATS_VS_DOGS_SPLITS,
+        "files": {
+            split: {
+                cls: [[name, src.stat().st_size] for name, src in entries]
+                for cls, entries in classes.items()
+            }
+            for split, classes in plan.items()
+        },
+    }
+    base = Path(cache_dir).expanduser() if cache_dir is not None else keras_cache_dir() / "datasets"
+    root = base / _SPLIT_DIR
+    if not _split_is_complete(root, manifest):
+        tmp = base / f"{_SPLIT_DIR}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        for split, classes in plan.items():
+            for cls, entries in classes.items():
+                (tmp / split / cls).mkdir(parents=True)
+                for name, src in entries:
+                    shutil.copyfile(src, tmp / split / cls / name)
+        (tmp / _SPLIT_MANIFEST).write_text(json.dumps(manifest, indent=1))
+        if root.exists() and not _split_is_complete(root, manifest):
+            shutil.rmtree(root, ignore_errors=True)
+        try:
+            tmp.rename(root)
+        except OSError:  # another process finished the same split first
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not _split_is_complete(root, manifest):
+                raise
+    if verbose:
+        print(line)
+        counts = ", ".join(f"{s} {2 * n}" for s, n in CATS_VS_DOGS_SPLITS.items())
+        print(f"[course.datasets] cats vs dogs split by file number in {root}: {counts}")
+    return root
+
+
+def _check_split_args(split: str, image_size: int, limit: int | None) -> None:
+    if split not in CATS_VS_DOGS_SPLITS:
+        raise ValueError(f"Unknown split {split!r}; choose one of {', '.join(CATS_VS_DOGS_SPLITS)}")
+    if not isinstance(image_size, int | np.integer) or image_size < _MIN_IMAGE_SIZE:
+        raise ValueError(
+            f"image_size must be a whole number of pixels >= {_MIN_IMAGE_SIZE} (the side of the "
+            f"square images), got {image_size!r}"
+        )
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be a positive number of photos per class, got {limit}")
+
+
+def _decode_photo(path: Path, image_size: int) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img.draft("RGB", (image_size, image_size))  # let the JPEG decoder shrink first
+        rgb = img.convert("RGB").resize((image_size, image_size), Image.Resampling.BILINEAR)
+        return np.asarray(rgb, dtype=np.uint8)
+
+
+def load_cats_vs_dogs_images(
+    split: str,
+    image_size: int = 96,
+    data_home: str | os.PathLike | None = None,
+    limit: int | None = None,
+    *,
+    cache_dir: str | os.PathLike | None = None,
+    verbose: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One split of :func:`cats_vs_dogs_split`, decoded into memory once.
+
+    Every photo is decoded from JPEG to RGB and resized (squashed, not
+    cropped) to ``image_size x image_size``. The decoded arrays are saved
+    next to the split (``arrays/<split>_<size>.npz``), so later calls, even
+    in a new kernel, skip the decoding.
+
+    Returns:
+        ``(x, y)``: ``x`` is **uint8** in 0-255 of shape ``(n, image_size,
+        image_size, 3)`` (scale it to [0, 1] with ``x / 255`` or a
+        ``Rescaling(1/255)`` layer); ``y`` is float32 labels, 0 = cat and
+        1 = dog. The order is fixed: cat, dog, cat, dog ... by file number,
+        so any prefix is balanced.
+
+    Args:
+        split: ``"train"`` (1,000 photos), ``"validation"`` (500) or ``"test"`` (502).
+        image_size: side of the square images in pixels (at least 16).
+        data_home: the data mirror; defaults to ``$COURSE_DATA_DIR``.
+        limit: keep the first ``limit`` photos of each class (fast runs).
+        cache_dir: where the split folder lives (see :func:`cats_vs_dogs_split`).
+        verbose: print where the photos came from.
+    """
+    _check_split_args(split, image_size, limit)
+    root = cats_vs_dogs_split(data_home, cache_dir=cache_dir, verbose=verbose)
+    cache = root / "arrays" / f"{split}_{image_size}.npz"
+    x: np.ndarray | None = None
+    if cache.is_file():
+        try:
+            with np.load(cache, allow_pickle=False) as f:
+                x, y = f["x"], f["y"]
+        except (OSError, ValueError, KeyError):  # a half-written cache: decode again
+            x = None
+    if x is None:
+        names = {
+            cls: sorted((root / split / cls).glob("*.jpg"), key=_file_number)
+            for cls in CATS_VS_DOGS_CLASSES
+        }
+        files = [p for pair in zip(*names.values(), strict=True) for p in pair]
+        x = np.stack([_decode_photo(p, image_size) for p in files])
+        y = np.array([CATS_VS_DOGS_CLASSES.index(p.parent.name) for p in files], np.float32)
+        cache.parent.mkdir(exist_ok=True)
+        tmp = cache.with_name(f"{cache.stem}.tmp-{os.getpid()}.npz")
+        np.savez(tmp, x=x, y=y)
+        tmp.replace(cache)
+    if limit is not None:
+        x, y = x[: 2 * limit], y[: 2 * limit]
+    if verbose:
+        print(f"[course.datasets] {split}: {len(x)} photos {image_size}x{image_size}, uint8 0-255")
+    return x, y
+
+
+def cats_vs_dogs_dataset(
+    split: str,
+    image_size: int = 96,
+    batch_size: int = 32,
+    data_home: str | os.PathLike | None = None,
+    *,
+    shuffle: bool | None = None,
+    seed: int = 1337,
+    cache_dir: str | os.PathLike | None = None,
+    verbose: bool = True,
+) -> Any:
+    """A ``tf.data`` pipeline reading one split's JPEGs from disk, every epoch.
+
+    Built with ``keras.utils.image_dataset_from_directory`` (the textbook
+    way): batches of ``(images, labels)``, images float32 in 0-255 of shape
+    ``(batch, image_size, image_size, 3)``, labels 0 = cat and 1 = dog
+    (float32, shape ``(batch,)``). Only ``train`` is shuffled unless
+    ``shuffle`` says otherwise. The pipeline decodes every photo again each
+    epoch, which is slow on a CPU; :func:`load_cats_vs_dogs_images` decodes once.
+    tf.data's autotuning is switched off, so ``fit`` does not stall after its
+    last epoch.
+    """
+    import tensorflow as tf
+    from keras.utils import image_dataset_from_directory
+
+    _check_split_args(split, image_size, None)
+    root = cats_vs_dogs_split(data_home, cache_dir=cache_dir, verbose=verbose)
+    ds = image_dataset_from_directory(
+        root / split, image_size=(image_size, image_size), batch_size=batch_size,
+        shuffle=(split == "train") if shuffle is None else shuffle, seed=seed,
+        class_names=list(CATS_VS_DOGS_CLASSES), label_mode="binary", verbose=False,
+    )  # fmt: skip
+    ds = ds.map(lambda images, labels: (images, tf.reshape(labels, [-1])))
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return ds.with_options(options)
 
 
 # --------------------------------------------------------------------------------------

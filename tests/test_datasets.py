@@ -270,3 +270,137 @@ def test_cats_vs_dogs_corrupted_photo_is_rejected(mirror, tmp_path, keras_home):
     victim.write_bytes(victim.read_bytes()[:50])
     with pytest.raises(DatasetCorrupted, match=victim.name):
         datasets.load_cats_vs_dogs(data_home=copy.parent, verbose=False)
+
+
+# --------------------------------------------------------------------------------------
+# Chapter 4's split by file number, decoded arrays and tf.data pipeline
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cvd_cache(mirror, tmp_path_factory) -> Path:
+    """One split of the mirror's cats vs dogs photos, shared by the tests below."""
+    cache = tmp_path_factory.mktemp("cvd")
+    datasets.cats_vs_dogs_split(cache_dir=cache, verbose=False)
+    return cache
+
+
+def _split_names(root: Path) -> dict[str, dict[str, set[str]]]:
+    return {
+        split: {cls: {p.name for p in (root / split / cls).iterdir()} for cls in ("cats", "dogs")}
+        for split in ("train", "validation", "test")
+    }
+
+
+def test_split_by_file_number_is_disjoint_and_balanced(cvd_cache):
+    root = datasets.cats_vs_dogs_split(cache_dir=cvd_cache, verbose=False)
+    names = _split_names(root)
+    assert names["train"]["cats"] == {f"cat.{i}.jpg" for i in range(500)}
+    assert names["validation"]["dogs"] == {f"dog.{i}.jpg" for i in range(500, 750)}
+    assert names["test"]["cats"] == {f"cat.{i}.jpg" for i in range(750, 1001)}
+    sizes = {s: sum(map(len, c.values())) for s, c in names.items()}
+    assert sizes == {"train": 1000, "validation": 500, "test": 502}
+    every = [n for c in names.values() for files in c.values() for n in files]
+    assert len(every) == len(set(every)) == 2002
+    source = Path(datasets.mirror_dir()) / "cats_vs_dogs_subset" / "train" / "cats" / "cat.3.jpg"
+    assert (root / "train" / "cats" / "cat.3.jpg").read_bytes() == source.read_bytes()
+
+
+def test_split_second_run_copies_nothing_and_remakes_a_broken_split(cvd_cache):
+    root = datasets.cats_vs_dogs_split(cache_dir=cvd_cache, verbose=False)
+    probe = root / "train" / "dogs" / "dog.7.jpg"
+    stamp = probe.stat().st_mtime_ns
+    assert datasets.cats_vs_dogs_split(cache_dir=cvd_cache, verbose=False) == root
+    assert probe.stat().st_mtime_ns == stamp  # not copied again
+    # half-made: a photo missing; stale: a stranger in a folder; a truncated copy
+    (root / "validation" / "cats" / "cat.600.jpg").unlink()
+    (root / "test" / "dogs" / "dog.99999.jpg").write_bytes(b"not a photo")
+    probe.write_bytes(probe.read_bytes()[:100])
+    datasets.cats_vs_dogs_split(cache_dir=cvd_cache, verbose=False)
+    assert (root / "validation" / "cats" / "cat.600.jpg").is_file()
+    assert not (root / "test" / "dogs" / "dog.99999.jpg").exists()
+    assert probe.stat().st_size > 100
+    assert not list(cvd_cache.glob("*.tmp-*"))
+
+
+def test_split_without_a_manifest_is_remade(mirror, tmp_path):
+    root = tmp_path / "cats_vs_dogs_small"
+    (root / "train" / "cats").mkdir(parents=True)
+    (root / "train" / "cats" / "cat.0.jpg").write_bytes(b"old")
+    assert datasets.cats_vs_dogs_split(cache_dir=tmp_path, verbose=False) == root
+    assert (root / "train" / "cats" / "cat.0.jpg").stat().st_size > 3
+    assert (root / "SPLIT.json").is_file()
+
+
+def test_split_goes_to_the_keras_cache_by_default(mirror, keras_home, capsys):
+    root = datasets.cats_vs_dogs_split()
+    assert root == keras_home / "datasets" / "cats_vs_dogs_small"
+    assert "train 1000, validation 500, test 502" in capsys.readouterr().out
+
+
+def test_split_refuses_a_corrupted_photo(mirror, tmp_path):
+    copy = tmp_path / "m" / "cats_vs_dogs_subset"
+    shutil.copytree(mirror / "cats_vs_dogs_subset", copy)
+    victim = copy / "train" / "dogs" / "dog.5.jpg"
+    victim.write_bytes(victim.read_bytes()[:50])
+    with pytest.raises(DatasetCorrupted, match="dog.5.jpg"):
+        datasets.cats_vs_dogs_split(copy.parent, cache_dir=tmp_path / "c", verbose=False)
+
+
+def test_images_decoded_once_uint8_with_labels_from_folders(cvd_cache):
+    x, y = datasets.load_cats_vs_dogs_images("validation", 32, cache_dir=cvd_cache, verbose=False)
+    assert x.shape == (500, 32, 32, 3) and x.dtype == np.uint8
+    assert y.shape == (500,) and y.dtype == np.float32
+    assert list(y[:6]) == [0, 1, 0, 1, 0, 1] and y.mean() == 0.5
+    assert x.max() > 200 and x.min() < 30  # real photos, 0-255
+    cache = cvd_cache / "cats_vs_dogs_small" / "arrays" / "validation_32.npz"
+    assert cache.is_file()
+    again, y2 = datasets.load_cats_vs_dogs_images(
+        "validation", 32, cache_dir=cvd_cache, verbose=False
+    )
+    np.testing.assert_array_equal(again, x)
+    np.testing.assert_array_equal(y2, y)
+    from PIL import Image
+
+    first_dog = cvd_cache / "cats_vs_dogs_small" / "validation" / "dogs" / "dog.500.jpg"
+    with Image.open(first_dog) as img:
+        ref = np.asarray(img.convert("RGB").resize((32, 32)), dtype=np.float32)
+    assert np.abs(x[1].astype(np.float32) - ref).mean() < 20  # x[1] is dog.500
+
+
+def test_images_limit_is_per_class_and_a_prefix(cvd_cache):
+    x, y = datasets.load_cats_vs_dogs_images(
+        "test", 24, limit=5, cache_dir=cvd_cache, verbose=False
+    )
+    full, _ = datasets.load_cats_vs_dogs_images("test", 24, cache_dir=cvd_cache, verbose=False)
+    assert x.shape == (10, 24, 24, 3) and list(y) == [0, 1] * 5
+    np.testing.assert_array_equal(x, full[:10])
+    assert len(full) == 502
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("training", 32), "Unknown split"),
+        (("train", 8), "image_size"),
+        (("train", 32.5), "image_size"),
+        (("train", 32, None, 0), "limit"),
+    ],
+)
+def test_images_bad_arguments(args, message, cvd_cache):
+    with pytest.raises(ValueError, match=message):
+        datasets.load_cats_vs_dogs_images(*args, cache_dir=cvd_cache, verbose=False)
+
+
+def test_directory_pipeline_batches_and_labels(cvd_cache):
+    ds = datasets.cats_vs_dogs_dataset(
+        "test", 32, batch_size=16, cache_dir=cvd_cache, verbose=False
+    )
+    images, labels = next(iter(ds))
+    assert tuple(images.shape) == (16, 32, 32, 3) and images.dtype.name == "float32"
+    assert tuple(labels.shape) == (16,) and set(labels.numpy()) <= {0.0, 1.0}
+    assert float(images.numpy().max()) > 1.0  # 0-255, not yet rescaled
+    labels_all = np.concatenate([lab.numpy() for _, lab in ds])
+    assert len(labels_all) == 502 and labels_all[:251].sum() == 0 and labels_all[251:].all()
+    with pytest.raises(ValueError, match="Unknown split"):
+        datasets.cats_vs_dogs_dataset("val", cache_dir=cvd_cache)
