@@ -396,3 +396,28 @@ def test_importing_course_viz_does_not_import_tensorflow():
     code = "import sys, course.viz; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+# --------------------------------------------------------------------------------------
+# Confusion matrix (Chapter 3)
+# --------------------------------------------------------------------------------------
+
+
+def test_show_confusion_matrix_draws_counts_and_row_shares():
+    from course.viz import show_confusion_matrix
+
+    cm = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 4]])
+    fig = show_confusion_matrix(cm, class_names=["a", "b", "c"])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["5", "1", "0", "2", "7", "1", "0", "0", "4"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b", "c"]
+    plt.close(fig)
+    fig = show_confusion_matrix(cm, normalize=True)
+    assert fig.axes[0].texts[3].get_text() == "0.20"  # 2 of the 10 samples of class 1
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=50)
+    buf.seek(0)
+    assert matplotlib.image.imread(buf, format="png").std() > 0.02
+    plt.close(fig)
+    with pytest.raises(ValueError, match="square"):
+        show_confusion_matrix(np.zeros((2, 3)))

@@ -11,7 +11,13 @@ TensorFlow and Keras are imported inside the functions that need them, so import
 ``course.viz`` stays cheap.
 """
 
-from course.viz.images import show_activations, show_batch, show_filters, show_images
+from course.viz.images import (
+    show_activations,
+    show_batch,
+    show_confusion_matrix,
+    show_filters,
+    show_images,
+)
 from course.viz.models import conv_arithmetic, conv_output_size, explain_conv, show_model
 from course.viz.tensors import show_tensor
 
@@ -25,4 +31,5 @@ __all__ = [
     "show_batch",
     "show_activations",
     "show_filters",
+    "show_confusion_matrix",
 ]

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["show_images", "show_batch", "show_activations", "show_filters", "to_display"]
+__all__ = [
+    "show_images",
+    "show_batch",
+    "show_activations",
+    "show_filters",
+    "show_confusion_matrix",
+    "to_display",
+]
 
 WRONG = "#d62728"  # title and frame colour of a wrong prediction
 RIGHT = "#2ca02c"
@@ -321,4 +328,66 @@ def show_filters(
         ax.set_title(str(i), fontsize=7, pad=2)
     count = f"{n} of {kernel.shape[-1]}" if n < kernel.shape[-1] else str(n)
     fig.suptitle(f"{layer.name}: {count} filters, kernel {shape_text(kernel.shape)}", fontsize=9)
+    return fig
+
+
+def show_confusion_matrix(
+    matrix: Any,
+    class_names: Sequence[str] | None = None,
+    normalize: bool = False,
+    title: str | None = None,
+) -> Figure:
+    """Draw a confusion matrix: rows are true classes, columns predicted classes.
+
+    Each cell shows its count (or, with ``normalize=True``, the share of its row, i.e.
+    of that true class). The diagonal holds the right answers; the colour scale leaves
+    it out, so that the mistakes stand out.
+
+    Args:
+        matrix: a square array of counts, ``matrix[true, predicted]``.
+        class_names: names for the class indices (default: the indices).
+        normalize: divide each row by its sum.
+        title: the figure's title.
+
+    Example::
+
+        cm = np.asarray(tf.math.confusion_matrix(y_test, predictions))
+        show_confusion_matrix(cm, class_names=FASHION_MNIST_CLASSES)
+    """
+    import matplotlib.pyplot as plt
+
+    counts = np.asarray(as_array(matrix), dtype="float64")
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"a confusion matrix is square, got shape {counts.shape}.")
+    n = counts.shape[0]
+    if class_names is not None and len(class_names) != n:
+        raise ValueError(f"{len(class_names)} class names for a {n}x{n} matrix.")
+    values = counts
+    if normalize:
+        rows = counts.sum(axis=1, keepdims=True)
+        values = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
+    mistakes = values * (1 - np.eye(n))
+    top = float(mistakes.max()) or 1.0
+    names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
+    size = max(3.5, 0.5 * n + 1.5)
+    fig, ax = plt.subplots(figsize=(size + 0.8, size))
+    image = ax.imshow(mistakes, cmap="Reds", vmin=0, vmax=top)
+    for i in range(n):
+        for j in range(n):
+            v = values[i, j]
+            text = f"{v:.2f}" if normalize else f"{int(round(v))}"
+            color = "white" if i != j and v > 0.6 * top else ("#2ca02c" if i == j else "black")
+            weight = "bold" if i == j else "normal"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color=color,
+                    fontweight=weight)  # fmt: skip
+    named = class_names is not None
+    ax.set_xticks(range(n), names, rotation=45 if named else 0,
+                  ha="right" if named else "center", fontsize=8)  # fmt: skip
+    ax.set_yticks(range(n), names, fontsize=8)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="share of the row" if normalize else "mistakes")
+    ax.set_title(title or ("confusion matrix (row shares)" if normalize else "confusion matrix"),
+                 fontsize=10)  # fmt: skip
+    fig.tight_layout()
     return fig
