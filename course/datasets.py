@@ -60,6 +60,7 @@ __all__ = [
     "cats_vs_dogs_split",
     "load_cats_vs_dogs_images",
     "cats_vs_dogs_dataset",
+    "array_batches",
     "locate",
     "fetch_all",
     "DATASETS",
@@ -1021,6 +1022,30 @@ def load_cats_vs_dogs_images(
     if verbose:
         print(f"[course.datasets] {split}: {len(x)} photos {image_size}x{image_size}, uint8 0-255")
     return x, y
+
+
+def array_batches(
+    x: np.ndarray, y: np.ndarray, batch_size: int = 32, *, shuffle: bool = False, seed: int = 0
+) -> Any:
+    """A ``tf.data`` pipeline of ``(x, y)`` batches from arrays already in memory.
+
+    With ``shuffle=True`` the order changes every epoch (reproducibly, from
+    ``seed``). tf.data's autotuning is switched off: on a small CPU it only
+    adds a background thread that can stall ``fit`` for seconds after its
+    last epoch.
+    """
+    import tensorflow as tf
+
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return ds.batch(batch_size).with_options(options)
 
 
 def cats_vs_dogs_dataset(

@@ -404,3 +404,17 @@ def test_directory_pipeline_batches_and_labels(cvd_cache):
     assert len(labels_all) == 502 and labels_all[:251].sum() == 0 and labels_all[251:].all()
     with pytest.raises(ValueError, match="Unknown split"):
         datasets.cats_vs_dogs_dataset("val", cache_dir=cvd_cache)
+
+
+def test_array_batches_shuffle_each_epoch_and_keep_pairs():
+    x = np.arange(10, dtype=np.float32).reshape(10, 1)
+    y = np.arange(10, dtype=np.float32)
+    plain = [b[1].numpy().tolist() for b in datasets.array_batches(x, y, 4)]
+    assert plain == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    ds = datasets.array_batches(x, y, 4, shuffle=True, seed=1)
+    first, second = (np.concatenate([b[1].numpy() for b in ds]) for _ in range(2))
+    assert sorted(first) == list(range(10)) and list(first) != list(second)
+    for xb, yb in ds:
+        np.testing.assert_array_equal(xb.numpy()[:, 0], yb.numpy())
+    with pytest.raises(ValueError, match="samples"):
+        datasets.array_batches(x, y[:3])
