@@ -5,7 +5,8 @@ course data fetch          download (or copy from a mirror) every dataset into t
 course data list           what each dataset resolves to, without loading it
 course device              which CPU/GPU TensorFlow will use
 course build [CHAPTER]     regenerate notebooks/ from solutions/ with nbgrader
-course check [CHAPTER]     the grading round trip: solution = full marks, blank = zero
+course check [CHAPTER]     the grading round trip: solution = full marks, blank = zero,
+                           every wrong answer in wrong_answers.py loses points
 course grade [CHAPTER]     autograde a class: parallel, limits per submission, feedback, CSV
 """
 
@@ -123,12 +124,22 @@ def check(
     keep: Annotated[
         str | None, typer.Option(help="Keep the nbgrader course folder here for inspection.")
     ] = None,
+    wrong_answers: Annotated[
+        bool, typer.Option(help="Try each chapter's wrong answers (solutions/CH/wrong_answers.py).")
+    ] = True,
+    require_wrong_answers: Annotated[
+        bool | None,
+        typer.Option(help="Fail for a chapter without wrong_answers.py (default: warn)."),
+    ] = None,
 ) -> None:
-    """Grade every chapter's solution (must be full marks) and blank notebook (must be zero)."""
+    """Grade every chapter's solution (must be full marks) and blank notebook (must be zero),
+    and prove that every wrong answer in the chapter's wrong_answers.py loses points."""
     from pathlib import Path
 
     from course.grading import drift, project_root, round_trip
+    from course.grading.wrong_answers import REQUIRE_SUITE
 
+    require = REQUIRE_SUITE if require_wrong_answers is None else require_wrong_answers
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with user_errors():
         root = project_root()
@@ -136,14 +147,50 @@ def check(
         for line in stale:
             console.print(f"[red]drift[/red]: {line} (run `course build`)")
         results = round_trip(root, chapters, Path(keep) if keep else None,
-                             progress=lambda m: console.print(f"[dim]{m}[/dim]"))  # fmt: skip
-    table = Table("chapter", "solution", "blank", "result", title="Grading round trip")
+                             progress=lambda m: console.print(f"[dim]{m}[/dim]"),
+                             wrong_answers=wrong_answers)  # fmt: skip
+    failed = bool(stale)
     for r in results:
+        suite = r.suite
+        if suite is None or suite.missing:
+            continue
+        title = f"{r.chapter}: wrong answers ({suite.seconds:g} s)"
+        table = Table("exercise", "solution", "wrong answers", "caught by visible", "by hidden",
+                      "not caught", "result", title=title)  # fmt: skip
+        for row in suite.rows():
+            score, top = suite.solution.get(row["exercise"], (0, 0))
+            table.add_row(row["exercise"], f"{score:g} / {top:g}", str(row["wrong answers"]),
+                          str(row["visible"]), str(row["hidden"]),
+                          f"[red]{row['not caught']}[/red]" if row["not caught"] else "0",
+                          "[green]ok[/green]" if row["ok"] else "[red]FAIL[/red]")  # fmt: skip
+        console.print(table)
+        detail = Table("exercise", "wrong answer", "about", "caught by", "what the student reads",
+                       title=f"{r.chapter}: each wrong answer", show_lines=False)  # fmt: skip
+        for t in suite.trials:
+            text = t.visible_text or t.hidden_text or t.error
+            colour = {"visible": "green", "hidden": "cyan"}.get(t.caught_by, "red")
+            detail.add_row(t.exercise, t.name, "✓" if t.about else "",
+                           f"[{colour}]{t.caught_by}[/{colour}]",
+                           " ".join(text.split())[:90])  # fmt: skip
+        console.print(detail)
+    table = Table("chapter", "solution", "blank", "wrong answers", "result",
+                  title="Grading round trip")  # fmt: skip
+    for r in results:
+        if r.suite is None:
+            suite_cell = "not checked"
+        elif r.suite.missing:
+            suite_cell = "[red]none[/red]" if require else "[yellow]none[/yellow]"
+        else:
+            caught = sum(t.caught_by in ("visible", "hidden") for t in r.suite.trials)
+            suite_cell = f"{caught} / {len(r.suite.trials)} caught"
+        bad = not r.ok or (require and r.suite is not None and r.suite.missing)
+        failed = failed or bad
         table.add_row(
             r.chapter,
             f"{r.solved.score:g} / {r.solved.max_score:g}",
             f"{r.blank.score:g} / {r.blank.max_score:g}",
-            "[green]ok[/green]" if r.ok else "[red]FAIL[/red]",
+            suite_cell,
+            "[red]FAIL[/red]" if bad else "[green]ok[/green]",
         )
     console.print(table)
     for r in results:
@@ -153,7 +200,13 @@ def check(
             console.print(f"{r.chapter}: the blank notebook scores points")
         for error in r.lesson_errors:
             console.print(f"{r.chapter}: the blank notebook breaks outside the exercises: {error}")
-    raise typer.Exit(0 if all(r.ok for r in results) and not stale else 1)
+        if r.suite is not None and r.suite.missing:
+            level = "[red]error[/red]" if require else "[yellow]warning[/yellow]"
+            console.print(f"{level}: {r.chapter} has no solutions/{r.chapter}/wrong_answers.py, "
+                          "so nothing proves its tests catch the classic mistakes")  # fmt: skip
+        for problem in r.suite.problems if r.suite is not None else []:
+            console.print(f"[red]{r.chapter}[/red]: {problem}", highlight=False)
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
@@ -201,7 +254,7 @@ def grade(
     if not report.outcomes:
         console.print(f"No submissions found under {report.course}/submitted/<student>/<chapter>.")
     columns = ["chapter", "submissions", "graded", "skipped", "full marks", "zero", "errors",
-               "timeouts", "flagged", "mean"]  # fmt: skip
+               "not graded", "timeouts", "flagged", "mean"]  # fmt: skip
     table = Table(*columns, title=f"Grades ({report.seconds:g} s)")
     for row in report.summary():
         table.add_row(*[f"{row[c]:g}" if isinstance(row[c], float) else str(row[c])

@@ -7,7 +7,9 @@
 * :func:`round_trip` grades each chapter twice, as nbgrader would grade a
   class: the solution, submitted as a student would (the released notebook
   with the answers filled in), must get full marks; the untouched released
-  notebook must get zero without breaking the grader.
+  notebook must get zero without breaking the grader. With ``wrong_answers``,
+  the solved submission's kernel then tries the chapter's wrong answers
+  (:mod:`course.grading.wrong_answers`): each must lose points.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from course.grading.nbgrader import CourseDir, Score, chapters
+from course.grading.wrong_answers import SuiteReport, config_file, read_report, suite_path
 
 __all__ = ["build", "drift", "solved_submission", "round_trip", "RoundTripResult", "lesson_errors"]
 
@@ -104,11 +107,14 @@ class RoundTripResult:
     # Cells of the blank notebook that failed although they are neither an answer
     # nor a test: the lesson itself must run before the student writes anything.
     lesson_errors: list[str]
+    # The wrong-answer check (None: not asked for; ``suite.missing``: no wrong_answers.py).
+    suite: SuiteReport | None = None
 
     @property
     def ok(self) -> bool:
         full = self.solved.max_score > 0 and self.solved.score == self.solved.max_score
-        return full and self.blank.score == 0 and not self.lesson_errors
+        suite_ok = self.suite is None or self.suite.ok
+        return full and self.blank.score == 0 and not self.lesson_errors and suite_ok
 
 
 def lesson_errors(notebook: Path) -> list[str]:
@@ -129,8 +135,10 @@ def round_trip(
     names: list[str] | None = None,
     workdir: Path | None = None,
     progress: Callable[[str], None] = print,
+    wrong_answers: bool = True,
 ) -> list[RoundTripResult]:
-    """Autograde the solved and the blank version of each chapter with nbgrader."""
+    """Autograde the solved and the blank version of each chapter with nbgrader; with
+    ``wrong_answers``, also try each chapter's wrong answers in the solved kernel."""
     results = []
     with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
         course = CourseDir(workdir or Path(tmp), project)
@@ -143,8 +151,20 @@ def round_trip(
                 blank[nb.name] = nb
             course.submit(chapter, "solved", solved)
             course.submit(chapter, "blank", blank)
-            progress(f"{chapter}: autograding the solved and the blank submission")
-            course.autograde(chapter)
+            suite = suite_path(project, chapter)
+            report = course.root / f"wrong_answers_{chapter}.json"
+            report.unlink(missing_ok=True)
+            if wrong_answers and suite.is_file():
+                progress(f"{chapter}: autograding the solved and the blank submission, "
+                         "then the wrong answers in the solved kernel")  # fmt: skip
+                cfg = config_file(course.root, suite, report, student="solved")
+                course.nbgrader("autograde", chapter, "--force",
+                                f"--JupyterApp.config_file={cfg}", check=False)  # fmt: skip
+                suite_report = read_report(report, chapter)
+            else:
+                progress(f"{chapter}: autograding the solved and the blank submission")
+                course.autograde(chapter)
+                suite_report = SuiteReport(chapter) if wrong_answers else None
             scores = {s.student: s for s in course.scores(chapter)}
             missing = {"solved", "blank"} - scores.keys()
             if missing:
@@ -152,5 +172,7 @@ def round_trip(
             errors = []
             for nb in sorted((course.root / "autograded" / "blank" / chapter).glob("*.ipynb")):
                 errors += [f"{nb.name} {e}" for e in lesson_errors(nb)]
-            results.append(RoundTripResult(chapter, scores["solved"], scores["blank"], errors))
+            results.append(
+                RoundTripResult(chapter, scores["solved"], scores["blank"], errors, suite_report)
+            )
     return results

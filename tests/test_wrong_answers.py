@@ -1,0 +1,225 @@
+"""The wrong-answer check of `course check`, on throwaway chapters (no TensorFlow: fast).
+
+Each chapter under a temporary project has a two-exercise notebook (``square`` and
+``mean``) and a ``wrong_answers.py``. One chapter has good tests; the others have a
+deliberately weak test, a central mistake only the hidden test catches, a failure
+message that does not name the mistake, a test that is not self-contained, a broken
+suite, or no suite at all. ``course check`` must pass the first and fail the others.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from typer.testing import CliRunner
+
+from course.cli import app
+from course.grading import build, round_trip
+from course.grading.wrong_answers import (
+    SuiteReport,
+    Trial,
+    WrongAnswer,
+    load_suite,
+    suite_problems,
+)
+
+from .conftest import ROOT
+
+SETUP = "from course.checks import check, check_close, check_equal\nDATA = [1.0, 2.0, 3.0]"
+SQUARE = "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION"
+MEAN = "def mean(xs):\n    ### BEGIN SOLUTION\n    return sum(xs) / len(xs)\n    ### END SOLUTION"
+TESTS = {
+    "square_visible": 'check_equal(square(3), 9, name="square(3)")\nprint("✓ visible tests passed")',
+    "square_hidden": "# Hidden tests run here when your notebook is graded.\n"
+    "### BEGIN HIDDEN TESTS\n"
+    'check_equal(square(-2), 4, name="square(-2)")\ncheck_equal(square(0), 0, name="square(0)")\n'
+    "### END HIDDEN TESTS",
+    "mean_visible": 'check(abs(mean([1, 2, 3]) - 2.0) < 1e-9, "mean([1, 2, 3]) is not 2.0", '
+    'hint="divide the sum by len(xs), the number of values")\nprint("✓ visible tests passed")',
+    "mean_hidden": "# Hidden tests run here when your notebook is graded.\n"
+    "### BEGIN HIDDEN TESTS\n"
+    'check_close(mean([5]), 5.0, name="mean([5])")\ncheck_close(mean([1, 2]), 1.5, name="mean([1, 2])")\n'
+    "### END HIDDEN TESTS",
+}
+
+SUITE = '''
+from course.grading.wrong_answers import WrongAnswer
+
+WRONG_ANSWERS = [
+    WrongAnswer("square", "doubles instead", "def square(x):\\n    return 2 * x\\n",
+                about=True, message="square(3)"),
+    WrongAnswer("square", "hard-coded", "def square(x):\\n    return 9\\n"),
+    WrongAnswer("square", "abs times x", "def square(x):\\n    return abs(x) * x\\n"),
+    WrongAnswer("mean", "divides by n - 1", "def mean(xs):\\n    return sum(xs) / (len(xs) - 1)\\n",
+                about=True, message="len(xs)"),
+    WrongAnswer("mean", "integer division", "def mean(xs):\\n    return sum(xs) // len(xs)\\n"),
+    WrongAnswer("mean", "hard-coded", "def mean(xs):\\n    return 2.0\\n"),
+    EXTRA
+]
+'''
+
+
+def _cell(source: str, grade_id: str = "", solution: bool = False, points: int = 0):
+    cell = new_code_cell(source)
+    if grade_id:
+        cell.metadata["nbgrader"] = {
+            "grade": bool(points), "grade_id": grade_id, "locked": bool(points),
+            "schema_version": 3, "solution": solution, "task": False,
+            **({"points": points} if points else {}),
+        }  # fmt: skip
+    return cell
+
+
+def make_chapter(project: Path, name: str, tests: dict[str, str] | None = None,
+                 suite: str | None = SUITE, extra: str = "") -> None:  # fmt: skip
+    """A two-exercise chapter (``square``: 1 + 1 points, ``mean``: 1 + 2 points)."""
+    tests = {**TESTS, **(tests or {})}
+    nb = new_notebook(cells=[
+        new_markdown_cell("# A tiny chapter"),
+        _cell(SETUP),
+        _cell(SQUARE, "square", solution=True),
+        _cell(tests["square_visible"], "square_visible", points=1),
+        _cell(tests["square_hidden"], "square_hidden", points=1),
+        _cell(MEAN, "mean", solution=True),
+        _cell(tests["mean_visible"], "mean_visible", points=1),
+        _cell(tests["mean_hidden"], "mean_hidden", points=2),
+    ])  # fmt: skip
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
+                                 "name": "python3"}  # fmt: skip
+    folder = project / "solutions" / name
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    if suite is not None:
+        (folder / "wrong_answers.py").write_text(suite.replace("EXTRA", extra))
+
+
+WEAK_HIDDEN = ("# Hidden tests run here when your notebook is graded.\n### BEGIN HIDDEN TESTS\n"
+               'check_equal(square(3), 9, name="square(3)")\n### END HIDDEN TESTS')  # fmt: skip
+
+CHAPTERS = {
+    # name: (test overrides, suite, extra wrong answers)
+    "c1_good": ({}, SUITE, ""),
+    "c2_weak_hidden": ({"square_hidden": WEAK_HIDDEN}, SUITE, ""),
+    "c3_about_only_hidden": ({"mean_visible": 'check(mean([0, 0]) == 0, "mean([0, 0]) != 0")'},
+                             SUITE, ""),  # fmt: skip
+    "c4_message": ({"mean_visible": 'check_close(mean([1, 2, 3]), 2.0, name="mean([1, 2, 3])")'},
+                   SUITE, ""),  # fmt: skip
+    "c5_not_self_contained": (
+        {"mean_hidden": "### BEGIN HIDDEN TESTS\ncheck_close(mean(DATA), 2.0, name='mean(DATA)')\n"
+                        "### END HIDDEN TESTS"},
+        SUITE,
+        'WrongAnswer("mean", "empties the data", "def mean(xs):\\n    xs.clear()\\n    return 0.0\\n"),',
+    ),  # fmt: skip
+    "c6_broken_suite": ({}, SUITE, 'WrongAnswer("mean", "typo", "def mean(xs)\\n    return 1\\n"),'),
+    "c7_no_suite": ({}, None, ""),
+}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("tiny_course")
+    shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    for name, (tests, suite, extra) in CHAPTERS.items():
+        make_chapter(root, name, tests, suite, extra)
+    build(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def results(project) -> dict:
+    return {r.chapter: r for r in round_trip(project, progress=lambda _: None)}
+
+
+def test_good_tests_catch_every_wrong_answer(results):
+    r = results["c1_good"]
+    assert r.ok, r.suite.problems
+    assert r.solved.score == r.solved.max_score == 5 and r.blank.score == 0
+    assert r.suite.solution == {"square": (2.0, 2.0), "mean": (3.0, 3.0)}
+    caught = {t.name if t.exercise == "square" else f"mean {t.name}": t.caught_by
+              for t in r.suite.trials}  # fmt: skip
+    assert caught == {
+        "doubles instead": "visible", "hard-coded": "hidden", "abs times x": "hidden",
+        "mean divides by n - 1": "visible", "mean integer division": "hidden",
+        "mean hard-coded": "hidden",
+    }  # fmt: skip
+    rows = {row["exercise"]: row for row in r.suite.rows()}
+    assert rows["square"]["visible"] == 1 and rows["square"]["hidden"] == 2
+    assert rows["square"]["not caught"] == 0 and rows["mean"]["ok"]
+    about = next(t for t in r.suite.trials if t.about and t.exercise == "mean")
+    assert "len(xs)" in about.visible_text  # what the student reads, with the hint
+
+
+def test_a_weak_test_fails_the_check(results):
+    r = results["c2_weak_hidden"]
+    assert not r.ok
+    assert r.solved.score == r.solved.max_score  # the grades alone look fine
+    assert any("'abs times x' gets full marks" in p for p in r.suite.problems)
+    assert any("'hard-coded' gets full marks" in p for p in r.suite.problems)
+
+
+def test_the_central_mistake_must_fail_the_visible_test(results):
+    problems = results["c3_about_only_hidden"].suite.problems
+    assert any("divides by n - 1' is what the exercise is about, but the visible test passes it"
+               in p for p in problems), problems  # fmt: skip
+
+
+def test_the_visible_message_must_name_the_mistake(results):
+    problems = results["c4_message"].suite.problems
+    assert any("its message does not say 'len(xs)'" in p for p in problems), problems
+
+
+def test_tests_must_be_self_contained(results):
+    problems = results["c5_not_self_contained"].suite.problems
+    assert any("mean_hidden fails when re-run" in p and "not self-contained" in p
+               for p in problems), problems  # fmt: skip
+
+
+def test_a_wrong_answer_that_does_not_run_is_reported(results):
+    problems = results["c6_broken_suite"].suite.problems
+    assert any("'typo': its code does not run: SyntaxError" in p for p in problems), problems
+
+
+def test_a_chapter_without_suite_is_marked_missing(results):
+    r = results["c7_no_suite"]
+    assert r.suite.missing and r.ok  # a warning, not a failure, for now
+
+
+def test_course_check_exit_codes(project, monkeypatch):
+    monkeypatch.setenv("COURSE_ROOT", str(project))
+    runner = CliRunner()
+    good = runner.invoke(app, ["check", "c1_good", "c7_no_suite"], terminal_width=200)
+    assert good.exit_code == 0, good.output
+    assert "6 / 6 caught" in good.output
+    assert "warning: c7_no_suite has no solutions/c7_no_suite/wrong_answers.py" in good.output
+    strict = runner.invoke(app, ["check", "c7_no_suite", "--require-wrong-answers"])
+    assert strict.exit_code == 1
+    weak = runner.invoke(app, ["check", "c2_weak_hidden"], terminal_width=200)
+    assert weak.exit_code == 1, weak.output
+    assert "gets full marks: no test catches it" in weak.output
+    assert "not caught" in weak.output
+
+
+def test_suite_format_problems():
+    wrong = [WrongAnswer("a", "x", "", about=True), WrongAnswer("a", "y", ""),
+             WrongAnswer("b", "z", ""), WrongAnswer("zz", "w", "")]  # fmt: skip
+    problems = suite_problems(wrong, ["a", "b", "c"])
+    assert "'w' is for 'zz', which is not an exercise here" in problems
+    assert "a: 2 wrong answers, the standard is >= 3" in problems
+    assert "b: 0 wrong answers have about=True; exactly one must" in problems
+    assert "c: 0 wrong answers, the standard is >= 3" in problems
+
+
+def test_report_round_trips_through_json():
+    report = SuiteReport("ch", suite="s.py", exercises=["a"], solution={"a": (2.0, 2.0)},
+                         trials=[Trial("a", "x", True, "m", 0, 1, 2, 2, "m!", "")])  # fmt: skip
+    again = SuiteReport.from_json(report.to_json())
+    assert again == report and again.ok and again.rows()[0]["visible"] == 1
+
+
+def test_every_chapter_suite_loads():
+    for path in sorted((ROOT / "solutions").glob("*/wrong_answers.py")):
+        assert load_suite(path), f"{path} lists no wrong answers"
