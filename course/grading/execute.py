@@ -3,11 +3,13 @@
 They plug into nbgrader's own ``autograde`` (its ``Autograde.autograde_preprocessors``
 list is configurable); nbgrader itself is not changed:
 
-* :class:`GuardTests` (before execution): every test cell re-imports
-  ``course.checks`` fresh (``importlib.reload``) and re-binds the check
-  functions it uses, so a submission that monkeypatched ``course.checks`` or
-  redefined ``check_array`` cannot make the tests pass; and a secret marker is
-  printed as the last line of each test cell.
+* :class:`GuardTests` (before execution): a first cell, run before any of the
+  submission's code, loads a private copy of ``course.checks`` (from its file, not
+  registered in ``sys.modules``) and binds ``print``; every test cell re-binds the
+  check functions it uses from that copy, so a submission that monkeypatches
+  ``course.checks``, ``importlib`` or ``sys.modules``, or redefines ``check_array``,
+  cannot make the tests pass; and a secret marker is printed, through the bound
+  ``print``, as the last line of each test cell.
 * :class:`SandboxedExecute` (nbgrader's ``Execute``): starts the kernel in the
   sandbox (:class:`SandboxKernelManager`), applies a time budget per notebook
   on top of nbgrader's per-cell timeout, keeps at most ``output_limit`` bytes
@@ -15,7 +17,8 @@ list is configurable); nbgrader itself is not changed:
   ``os._exit``) or does not stop when interrupted into a clear error in that
   cell; the cells after it are marked as not run (so they score 0: nbgrader
   would give full marks to a test cell without an error).
-* :class:`CheckGuards` (after execution): a test cell whose marker did not
+* :class:`CheckGuards` (after execution): the setup cell is removed (if it failed,
+  the grader failed: the submission is not graded); a test cell whose marker did not
   appear did not run to its end, whatever the kernel reported (a patched
   ``showtraceback``, ``run_cell`` or ``sys.excepthook`` hides errors, not this);
   it gets an error and no points. The markers and the extra line are removed
@@ -236,7 +239,8 @@ class SandboxedExecute(_EventLog, Execute):
                 raise
             sandbox = getattr(getattr(self, "_km", None), "sandbox", None)
             reason = (sandbox.status().get("error") if sandbox else None) or str(exc)
-            self.record(resources, "kernel_died", None, f"the kernel did not start: {reason}")
+            # Nothing of the student's has run yet: the grader failed, not the submission.
+            self.record(resources, "grader_error", None, f"the kernel did not start: {reason}")
             self._mark_rest(nb, 0, "the kernel did not start")
         finally:
             km = getattr(self, "_km", None)
@@ -325,7 +329,14 @@ class SandboxedExecute(_EventLog, Execute):
                     f"{reason}. The cells after it were not run.",
                 )
             )
-            kind = "memory" if "memory" in reason else "kernel_died"
+            sandbox_failed = bool(self.km.sandbox and self.km.sandbox.status().get("error"))
+            kind = (
+                "grader_error"
+                if sandbox_failed
+                else "memory"
+                if "memory" in reason
+                else ("kernel_died")
+            )
             self._stop(label, kind, f"{label}: the kernel stopped: {reason}")
             return cell, resources
         except CellTimeoutError:
@@ -449,12 +460,13 @@ class SandboxedExecute(_EventLog, Execute):
 _GUARD_META = "course_guard"
 
 
-def _with_marker(source: str, marker: str) -> str:
-    """``source`` followed by ``print(marker)``; when the cell ends with an expression, its
-    value is still the cell's result (nbgrader gives partial credit for a number there)."""
+def _with_marker(source: str, marker: str, tail: str | None = None) -> str:
+    """``source`` followed by ``tail`` (default: ``print(marker)``); when the cell ends with
+    an expression, its value is still the cell's result (nbgrader gives partial credit for
+    a number there)."""
     import ast
 
-    tail = f"print({marker!r})"
+    tail = tail or f"print({marker!r})"
     try:
         body = ast.parse(source).body
     except SyntaxError:
@@ -471,39 +483,91 @@ def _with_marker(source: str, marker: str) -> str:
     return f"{head}_g_last = ({expr})\n{tail}\n_g_last"
 
 
+# Runs before any cell of the submission: loads a private copy of course.checks (not
+# registered in sys.modules, so patching `course.checks`, `importlib` or `sys.modules`
+# later does not reach it) and binds `print`, so that the test cells' helpers and their
+# end marker come from references taken before the student's code ran.
+_SETUP = """\
+def {name}(path):
+    import builtins
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("_course_checks_for_grading", path)
+    checks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+    fresh = {{n: getattr(checks, n) for n in checks.__all__}}
+    say = builtins.print
+
+    def guard(*names, done=None):
+        if done is not None:
+            say(done)
+            return None
+        return tuple(fresh[n] for n in names)
+
+    return guard
+
+
+{name} = {name}({path!r})
+"""
+
+
 class GuardTests(NbGraderPreprocessor):
-    """Before execution: fresh ``course.checks`` in each test cell, and an end marker."""
+    """Before execution: a first cell that takes private references to the checks and to
+    ``print``; each test cell then uses those checks and ends with a secret marker."""
 
     def preprocess(self, nb, resources):
-        self._nonce = secrets.token_hex(12)
-        return super().preprocess(nb, resources)
+        import course.checks
+
+        nonce = secrets.token_hex(12)
+        self._marker = f"[course-grade:{nonce}:{{index}}]"
+        self._guard = f"_cg_{nonce}"
+        nb, resources = super().preprocess(nb, resources)
+        setup = NotebookNode(
+            cell_type="code",
+            id=f"course-grade-setup-{nonce[:8]}",
+            metadata={_GUARD_META: {"setup": True}},
+            source=_SETUP.format(name=self._guard, path=course.checks.__file__),
+            outputs=[],
+            execution_count=None,
+        )
+        nb.cells.insert(0, setup)
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
         if not _is_test_cell(cell):
             return cell, resources
         source = cell.source
         used = [n for n in CHECK_NAMES if re.search(rf"\b{n}\b", source)]
-        guard: dict = {"original": source}
+        marker = self._marker.format(index=index)
+        guard: dict = {"original": source, "marker": marker}
         lines = []
         if used:
-            lines.append(
-                "import importlib as _g_il, course.checks as _g_ck; _g_ck = _g_il.reload(_g_ck); "
-                + ", ".join(used)
-                + ", = "
-                + ", ".join(f"_g_ck.{n}" for n in used)
-                + ","
-                + "  # grader: fresh checks"
-            )
-        marker = f"[course-grade:{self._nonce}:{index}]"
-        guard["marker"] = marker
-        lines.append(_with_marker(source, marker))
+            names = ", ".join(repr(n) for n in used)
+            lines.append(f"{', '.join(used)}, = {self._guard}({names})  # grader: fresh checks")
+        lines.append(_with_marker(source, marker, f"{self._guard}(done={marker!r})"))
         cell.source = "\n".join(lines)
         cell.metadata[_GUARD_META] = guard
         return cell, resources
 
 
 class CheckGuards(_EventLog, NbGraderPreprocessor):
-    """After execution: a test cell without its marker did not run to the end -> error."""
+    """After execution: the setup cell goes (its failure is the grader's), and a test cell
+    without its marker did not run to the end -> error."""
+
+    def preprocess(self, nb, resources):
+        kept = []
+        for cell in nb.cells:
+            if cell.metadata.get(_GUARD_META, {}).get("setup"):
+                errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+                ran = cell.get("execution_count") is not None or errors
+                if errors or not ran:
+                    why = (f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors
+                           else "it did not run")  # fmt: skip
+                    text = f"the grader's test helpers could not be loaded ({why})"
+                    self.record(resources, "grader_error", None, text)
+                continue
+            kept.append(cell)
+        nb.cells = kept
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
         guard = cell.metadata.pop(_GUARD_META, None)

@@ -62,7 +62,7 @@ class Outcome:
     student: str
     score: float = 0.0
     max_score: float = 0.0
-    status: str = "ok"  # ok | error (not or not fully gradable)
+    status: str = "ok"  # ok | error (not or not fully gradable) | grader_error (not graded)
     timeouts: bool = False
     flagged: bool = False
     messages: list[str] = field(default_factory=list)
@@ -70,6 +70,11 @@ class Outcome:
     seconds: float = 0.0
     key: str = ""
     skipped: bool = False  # unchanged since the last run
+
+    @property
+    def not_graded(self) -> bool:
+        """The grader failed on it: nothing was recorded, the next run tries again."""
+        return self.status == "grader_error"
 
     @property
     def full_marks(self) -> bool:
@@ -108,18 +113,20 @@ class GradeReport:
         rows = []
         for chapter in sorted({o.chapter for o in self.outcomes}):
             outs = [o for o in self.outcomes if o.chapter == chapter]
+            scored = [o for o in outs if not o.not_graded]
             rows.append(
                 {
                     "chapter": chapter,
                     "submissions": len(outs),
                     "graded": sum(not o.skipped for o in outs),
                     "skipped": sum(o.skipped for o in outs),
-                    "full marks": sum(o.full_marks for o in outs),
-                    "zero": sum(o.score == 0 for o in outs),
-                    "errors": sum(o.status != "ok" for o in outs),
+                    "full marks": sum(o.full_marks for o in scored),
+                    "zero": sum(o.score == 0 for o in scored),
+                    "errors": sum(o.status == "error" for o in outs),
+                    "not graded": sum(o.not_graded for o in outs),
                     "timeouts": sum(o.timeouts for o in outs),
                     "flagged": sum(o.flagged for o in outs),
-                    "mean": round(sum(o.score for o in outs) / len(outs), 2) if outs else 0.0,
+                    "mean": round(sum(o.score for o in scored) / len(scored), 2) if scored else 0.0,
                     "max": max((o.max_score for o in outs), default=0.0),
                 }
             )
@@ -233,6 +240,37 @@ def preload_modules(folder: Path) -> list[str]:
         except (ImportError, ValueError):
             pass
     return found
+
+
+def _git_dirs(folder: Path) -> list[Path]:
+    """The git repository data of the checkout holding ``folder`` (its ``.git``, and for a
+    worktree or submodule the git dir its ``.git`` file points to, with the common dir)."""
+    for parent in [folder, *folder.parents]:
+        dot_git = parent / ".git"
+        if dot_git.is_dir():
+            return [dot_git]
+        if dot_git.is_file():
+            found = [dot_git]
+            text = dot_git.read_text(errors="replace").strip()
+            if text.startswith("gitdir:"):
+                gitdir = (parent / text.removeprefix("gitdir:").strip()).resolve()
+                found.append(gitdir)
+                common = gitdir / "commondir"
+                if common.is_file():
+                    found.append((gitdir / common.read_text().strip()).resolve())
+            return found
+    return []
+
+
+def _instructor_paths(project: Path, course: Path) -> list[Path]:
+    """Instructor material a kernel could find by path besides the course folder's own:
+    the solutions of the checkout the ``course`` package is imported from (it may not be
+    ``project``), and every git repository holding solutions (``git show`` reads them)."""
+    package_checkout = Path(__file__).resolve().parents[2]
+    paths = [package_checkout / "solutions"]
+    for folder in (project, package_checkout, course):
+        paths += _git_dirs(folder)
+    return list(dict.fromkeys(p for p in paths if p.exists()))
 
 
 def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -642,6 +680,7 @@ def _grade_locked(
         limits.threads_per_kernel = max(1, (os.cpu_count() or 1) // workers)
 
     hide = [
+        *_instructor_paths(project, course),
         project / cfg["source"],
         course / cfg["source"],
         course / "gradebook.db",
@@ -734,7 +773,10 @@ def _grade_locked(
             for _ in range(len(jobs)):
                 result = pool.results.get()
                 job = jobs[result["id"]]
-                outcome = _finish(course, job, result)
+                if result.get("internal"):
+                    outcome = _not_graded(job, result)
+                else:
+                    outcome = _finish(course, job, result)
                 if result.get("log_tail") and os.environ.get("COURSE_GRADE_DEBUG"):
                     print(result["log_tail"], file=sys.stderr)
                 if result.get("internal"):
@@ -746,7 +788,7 @@ def _grade_locked(
                     outcome.to_state()
                 )
                 state.save()
-                counts["ok" if outcome.status == "ok" else "errors"] += 1
+                counts["ok" if outcome.status == "ok" else "errors"] += 1  # grader errors too
                 counts["timeouts"] += outcome.timeouts
                 bar.advance(counts)
                 shutil.rmtree(job["root"], ignore_errors=True)
@@ -768,6 +810,22 @@ def _grade_locked(
     if export:
         report.export_csv(export)
     return report
+
+
+def _not_graded(job: dict, result: dict) -> Outcome:
+    """The grader failed on a submission: nothing goes into the gradebook (no zero for the
+    student), and no content key is kept, so the next run grades it again."""
+    reasons = [e["message"] for e in result.get("events", []) if e.get("kind") == "grader_error"]
+    reasons += [m for m in result.get("messages", []) if m not in reasons]
+    return Outcome(
+        chapter=job["chapter"],
+        student=job["student"],
+        status="grader_error",
+        messages=["not graded: grader error: " + "; ".join(reasons or ["unknown"])],
+        graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        seconds=float(result.get("seconds", 0.0)),
+        key="",
+    )
 
 
 def _finish(course: Path, job: dict, result: dict) -> Outcome:

@@ -535,6 +535,7 @@ class KernelSandbox:
             "mounts": ns,
             "user_ns": bool(self.caps.get("user_ns")),
             "hide": [p for p in self.hide if os.path.exists(p)],
+            "keep": self.keep(env),
             "protect": self.protect,
             "writable": writable,
             "readonly": True,
@@ -553,6 +554,16 @@ class KernelSandbox:
         if self.zygote and ns:  # only where the kernel cannot reach the zygote's socket
             launcher += ["--via", self.zygote]
         return [*launcher, str(spec_file), "--", *kernel_cmd]
+
+    @staticmethod
+    def keep(env: dict[str, str]) -> list[str]:
+        """What the kernel reads and may find under /tmp: this Python and its virtualenv,
+        the checkout the course package comes from, ``PYTHONPATH`` and the data folders."""
+        paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(__file__).parents[2])]
+        paths += os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        for name in ("COURSE_DATA_DIR", "KERAS_HOME"):
+            paths.append(env.get(name) or os.environ.get(name, ""))
+        return sorted({os.path.realpath(p) for p in paths if p and os.path.exists(p)})
 
     def status(self) -> dict:
         try:

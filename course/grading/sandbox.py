@@ -18,8 +18,9 @@ with less protection than reported.
 3. **rlimits**: no core files, a largest file size, and, where no cgroup can
    do it, ``RLIMIT_DATA`` for memory and ``RLIMIT_NPROC`` for processes;
 4. **mounts**: instructor paths (``solutions/``, the gradebook, other
-   students' folders) are covered by empty tmpfs, every other mount is made
-   read-only, ``/tmp`` and ``/dev/shm`` are fresh and private, ``/dev`` holds
+   students' folders, ``.git``) are covered by empty tmpfs, every other mount is made
+   read-only, ``/tmp`` and ``/dev/shm`` are fresh and private (what the spec's
+   ``keep`` lists under them comes back read-only), ``/dev`` holds
    only null/zero/random/tty, ``/proc`` shows only the kernel's own processes
    (host-facing entries masked or read-only, as container runtimes do), and
    only the submission folder (the kernel's working directory) and the
@@ -246,13 +247,29 @@ def _setup_mounts(spec: dict, pid_ns: bool, strict: bool) -> list[str]:
         ):
             os.symlink(target, f"/dev/{name}")
         os.mkdir("/dev/shm")
-    # 5. a private /tmp and /dev/shm
+    # 5. a private, writable /tmp and /dev/shm. What the kernel needs from under them (a
+    #    Python, a virtualenv, a checkout or data kept in /tmp) is bound back read-only,
+    #    with the instructor paths hidden inside it still hidden.
     size = int(spec.get("tmp_bytes", 256 << 20))
-    # A Python or a checkout installed under /tmp stays visible (no private /tmp then).
-    needed = (sys.prefix, os.path.dirname(os.path.abspath(__file__)))
+    keep = {os.path.realpath(p) for p in spec.get("keep", []) if p}
     for point in ("/tmp", "/dev/shm"):
-        if os.path.isdir(point) and not any(p.startswith(point + "/") for p in needed):
-            mount("tmpfs", point, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+        if not os.path.isdir(point):
+            continue
+        inside = sorted(p for p in keep if p != point and _under(p, point) and os.path.exists(p))
+        kept = {p: os.open(p, os.O_PATH) for p in inside}
+        mount("tmpfs", point, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+        for path, fd in kept.items():
+            if any(_under(path, other) for other in kept if other != path):
+                os.close(fd)  # inside a kept folder: comes back with it
+                continue
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.makedirs(path, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                open(path, "a").close()
+            mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+            mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | _keep_flags(path))
+            os.close(fd)
     # 6. the submission folder and the socket folder, writable again
     for path in writable:
         os.makedirs(path, exist_ok=True)
@@ -433,6 +450,15 @@ def _run_ipykernel(cmd: list[str]) -> None:
     os._exit(code)
 
 
+def _forget_parent_state() -> None:
+    """Undo what the zygote's imports cached from its own environment, so that a forked
+    kernel behaves like a fresh process (its temp dir, above all, comes from its own
+    environment and sandbox, not from the zygote's)."""
+    import tempfile
+
+    tempfile.tempdir = None
+
+
 def _zygote_child(request: dict) -> None:
     try:
         os.setsid()
@@ -441,6 +467,7 @@ def _zygote_child(request: dict) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        _forget_parent_state()
         with open(request["spec"]) as f:
             spec = json.load(f)
         spec["forward_sigint"] = True

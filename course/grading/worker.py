@@ -43,6 +43,9 @@ SUSPICIOUS = {
     "patches the test helpers": r"import\s+course\.checks|from\s+course\s+import\s+checks|"
     r"checks\.\w+\s*=[^=]|setattr\(|^\s*check(_\w+)?\s*=[^=]|^\s*def\s+check(_\w+)?\s*\(",
     "touches the interpreter's modules": r"sys\.modules|importlib|__builtins__|builtins\.",
+    "inspects the running code": r"globals\(\)|_getframe|\bf_back\b|\bf_globals\b|co_consts"
+    r"|__closure__|__code__|\binspect\.|\bgc\.|\b_cg_",
+    "patches a library": r"^\s*(np|numpy|tf|tensorflow|keras)\.[\w.]+\s*=[^=]",
     "stops or crashes the kernel": r"os\._exit|sys\.exit|ctypes|os\.kill|signal\.",
     "starts processes": r"os\.fork|subprocess|multiprocessing|os\.system|os\.popen|os\.exec",
     "looks for instructor files": r"solutions|gradebook|autograded|submitted|\.\./\.\.",
@@ -308,6 +311,14 @@ class Worker:
                 )
                 path.unlink()  # graded as missing, so the other notebooks are still graded
                 continue
+            note, problem = _check_format(nb, path, name, chapter)
+            if problem:
+                result["invalid"].append(name)
+                result["messages"].append(problem)
+                path.unlink()
+                continue
+            if note:
+                result["messages"].append(note)
             for label in scan(nb):
                 result["flags"].append(f"{name}.ipynb {label}")
             with open(events / f"{name}.jsonl", "a") as f:  # for the feedback's note too
@@ -328,11 +339,10 @@ class Worker:
             out = capture_log(app)
             timings["autograde"] = round(time.monotonic() - t_autograde, 2)
             log = out.get("log", "") + out.get("error", "")
-            if not out["success"]:
+            if not out["success"]:  # every failure a student can cause is caught before
                 result["status"] = "error"
-                result["messages"].append(
-                    "nbgrader could not grade this submission: " + _last_error(log)
-                )
+                result["internal"] = True
+                result["messages"].append("nbgrader failed on this submission: " + _last_error(log))
         else:
             self._record_zero(root, chapter, student)
         result.update(self._read_grades(root, chapter, student))
@@ -346,6 +356,10 @@ class Worker:
                 event["notebook"] = name
                 result["events"].append(event)
                 result["messages"].append(f"{name}.ipynb: {event['message']}")
+        grader_errors = [e for e in result["events"] if e.get("kind") == "grader_error"]
+        if grader_errors:
+            result["status"] = "error"
+            result["internal"] = True
         for gid in result.pop("deleted_tests", []):
             result["messages"].append(f"test cell {gid} is missing from the notebook: it scores 0")
         if result["flags"]:
@@ -461,30 +475,99 @@ class Worker:
         return out
 
 
+def _released_sources(source: str) -> set[str]:
+    """What a student may have in a test cell: the gradebook's source, and the same with
+    the hidden tests removed (as nbgrader releases it)."""
+    from nbformat.notebooknode import NotebookNode
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    cell = NotebookNode(cell_type="code", source=source, metadata={})
+    ClearHiddenTests()._remove_hidden_test_region(cell)
+    return {source.strip(), cell.source.strip()}
+
+
 def _tampering(nb, name: str, db: Path, chapter: str) -> list[str]:
-    """Locked cells the student changed and grade cells they deleted (nbgrader restores
-    both: the message says so)."""
+    """Test and locked cells that differ from the instructor's version in the gradebook,
+    and test cells that were deleted; nbgrader puts the originals back and grades them,
+    the messages say so. The submitted metadata is not trusted: a cell counts by its
+    grade_id alone."""
     from nbgrader.api import Gradebook, MissingEntry
-    from nbgrader.utils import compute_checksum
 
     messages, present = [], set()
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        gid = meta.get("grade_id")
-        if not gid:
-            continue
-        present.add(gid)
-        if meta.get("locked") and meta.get("checksum") not in (None, compute_checksum(cell)):
-            messages.append(f"cell {gid} is locked but was changed; the original was graded")
     with Gradebook(f"sqlite:///{db}") as gb:
         try:
-            expected = [c.name for c in gb.find_notebook(name, chapter).grade_cells]
+            notebook = gb.find_notebook(name, chapter)
         except MissingEntry:
-            expected = []
+            return []
+        sources = {c.name: c for c in notebook.source_cells}
+        points = {c.name: c.max_score for c in notebook.grade_cells}
+        solutions = {c.name for c in notebook.solution_cells}
+        for cell in nb.cells:
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            original = sources.get(gid)
+            if original is None:
+                continue
+            present.add(gid)
+            guarded = original.locked or (gid in points and gid not in solutions)
+            if not guarded:
+                continue
+            kind = "test cell" if gid in points and gid not in solutions else "locked cell"
+            if cell.get("cell_type") != original.cell_type:
+                messages.append(f"{kind} {gid} was turned into a {cell.get('cell_type')} cell; "
+                                "the original was graded")  # fmt: skip
+            elif str(cell.get("source", "")).strip() not in _released_sources(original.source):
+                messages.append(f"{kind} {gid} was changed; the original was graded")
+            claimed = cell.get("metadata", {}).get("nbgrader", {}).get("points")
+            if gid in points and claimed is not None and claimed != points[gid]:
+                messages.append(f"the points of {kind} {gid} were changed ({claimed:g} instead "
+                                f"of {points[gid]:g}); the original points count")  # fmt: skip
+        expected = [c.name for c in notebook.grade_cells if c.name not in solutions]
     for gid in expected:
         if gid not in present:
             messages.append(f"test cell {gid} was missing; it was put back and run")
     return messages
+
+
+def _check_format(nb, path: Path, name: str, chapter: str) -> tuple[str | None, str | None]:
+    """(a note, a problem) about the notebook's grading metadata. An older format is
+    updated in place (as ``nbgrader update`` would) and graded; a damaged one is not
+    graded, with what the student should do."""
+    import nbformat
+    from nbgrader.nbgraderformat import (
+        MetadataValidator,
+        SchemaTooNewError,
+        SchemaTooOldError,
+        ValidationError,
+    )
+
+    redo = (
+        f"download a fresh copy of {chapter}/{name}.ipynb, copy your answers into its "
+        "answer cells (do not copy whole cells) and submit it again"
+    )
+    validator = MetadataValidator()
+    try:
+        validator.validate_nb(nb)
+        return None, None
+    except SchemaTooOldError:
+        try:
+            nb = validator.upgrade_notebook_metadata(nb)
+            validator.validate_nb(nb)
+        except ValidationError as exc:
+            why = f"{name}.ipynb uses an old format that could not be updated ({_first(exc)})"
+            return None, f"{why}: {redo}"
+        nbformat.write(nb, path)
+        return f"{name}.ipynb used an older grading format; it was updated and graded", None
+    except SchemaTooNewError:
+        return None, (f"{name}.ipynb was saved by a newer version of nbgrader than this grader's: "
+                      + redo)  # fmt: skip
+    except ValidationError as exc:
+        return None, (f"{name}.ipynb: the grading information in its cells is damaged "
+                      f"({_first(exc)}), so it cannot be graded: " + redo)  # fmt: skip
+
+
+def _first(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def _is_solution(gb, name: str, notebook: str, assignment: str) -> bool:

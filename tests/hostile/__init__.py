@@ -219,6 +219,33 @@ def _hard_coded(b: Builder):
     return b.set(nb, "square", "def square(x):\n    return 9")
 
 
+def _meta(nb, grade_id: str) -> dict:
+    return nb.cells[_find(nb, grade_id)].metadata["nbgrader"]
+
+
+def _unlocked(nb, grade_id: str):
+    """The cell's lock and checksum removed, as a student hiding an edit would."""
+    meta = _meta(nb, grade_id)
+    meta["locked"] = False
+    meta.pop("checksum", None)
+    return nb
+
+
+def _points(nb, grade_id: str, points):
+    _meta(nb, grade_id)["points"] = points
+    return nb
+
+
+def _old_format(nb):
+    """nbgrader's first metadata format: no schema_version, no task flag."""
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader")
+        if meta:
+            meta.pop("schema_version", None)
+            meta.pop("task", None)
+    return nb
+
+
 def _stub_answers(nb):
     """Every answer a function that returns None: only no-op checks would pass it."""
     for gid in answer_ids(nb):
@@ -235,12 +262,13 @@ def _stub_answers(nb):
 class Case:
     name: str
     build: Callable[[Builder], object]  # -> notebook, JSON text, or None (no notebook)
-    score: float  # expected score
+    score: float | str  # expected score ("max": full marks, whatever the chapter's total)
     status: str = "ok"  # expected status
     message: str | None = None  # a substring one of the messages must contain
     timeouts: bool = False
     flagged: bool | None = None
     feedback_text: str | None = None  # a substring the feedback HTML must contain
+    absent: str | None = None  # a substring no message may contain
     extra_files: dict[str, str] = field(default_factory=dict)
     needs: str | None = None  # a capability the expectation depends on
 
@@ -262,6 +290,25 @@ HIDE_ERRORS = textwrap.dedent("""
     async def _run_async(*a, **k):
         return _ok(await _run_cell_async(*a, **k))
     _ip.run_cell_async = _run_async
+""")
+
+# Makes `importlib.reload` a no-op before patching: the old guard reloaded course.checks.
+PATCH_IMPORTLIB = textwrap.dedent("""
+    import importlib
+    importlib.reload = lambda module: module
+""")
+
+# Where instructor material might be read by path: the checkout `course` comes from, git.
+LOOK_AROUND = textwrap.dedent("""
+    import os, pathlib, course
+    _root = pathlib.Path(course.__file__).resolve().parents[1]
+    _seen = {}
+    for _name in ("solutions", ".git"):
+        try:
+            _seen[_name] = sorted(os.listdir(_root / _name))
+        except OSError:
+            _seen[_name] = []
+    print("seen:", {k: len(v) for k, v in _seen.items()})
 """)
 
 PATCH_CHECKS = textwrap.dedent("""
@@ -349,7 +396,45 @@ def _tiny_cases() -> list[Case]:
                 -1
             ],
             0,
-            message="cell add_hidden is locked but was changed",
+            message="test cell add_hidden was changed; the original was graded",
+        ),
+        Case(
+            "edited-unlocked-test",  # the lock and checksum taken off first: still seen
+            lambda b: _unlocked(b.set(b.solved(), "add_hidden", "pass"), "add_hidden"),
+            6,
+            message="test cell add_hidden was changed; the original was graded",
+        ),
+        Case(
+            "inflated-points",
+            lambda b: _points(b.solved(), "add_visible", 100),
+            6,
+            message="the points of test cell add_visible were changed (100 instead of 1)",
+            absent="square_visible",
+        ),
+        Case(
+            "old-format",
+            lambda b: _old_format(b.solved()),
+            6,
+            message="used an older grading format; it was updated and graded",
+        ),
+        Case(
+            "damaged-metadata",
+            lambda b: _points(b.solved(), "add_visible", "lots"),
+            0,
+            status="error",
+            message="download a fresh copy of tiny/tiny.ipynb",
+        ),
+        Case(
+            "patch-importlib",
+            lambda b: b.insert_after(_stub_answers(b.blank()), 1, PATCH_IMPORTLIB + PATCH_CHECKS),
+            0,
+            flagged=True,
+        ),
+        Case(
+            "look-around",
+            lambda b: b.insert_after(b.solved(), 1, LOOK_AROUND),
+            6,
+            flagged=True,
         ),
         Case(
             "deleted-test-cells",  # answers that pass the visible tests only
@@ -496,7 +581,7 @@ TINY_CASES = _tiny_cases()
 CHAPTER1 = "01_tensors"
 
 CHAPTER1_CASES = [
-    Case("correct", lambda b: b.solved(), 18),
+    Case("correct", lambda b: b.solved(), "max"),
     Case("blank", lambda b: b.blank(), 0),
     Case(
         "read-solutions",
@@ -508,6 +593,12 @@ CHAPTER1_CASES = [
     Case(
         "patch-checks",
         lambda b: b.insert_after(_stub_answers(b.blank()), 1, PATCH_CHECKS),
+        0,
+        flagged=True,
+    ),
+    Case(
+        "patch-importlib",
+        lambda b: b.insert_after(_stub_answers(b.blank()), 1, PATCH_IMPORTLIB + PATCH_CHECKS),
         0,
         flagged=True,
     ),
