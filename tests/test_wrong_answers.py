@@ -33,7 +33,8 @@ SETUP = "from course.checks import check, check_close, check_equal\nDATA = [1.0,
 SQUARE = "def square(x):\n    ### BEGIN SOLUTION\n    return x * x\n    ### END SOLUTION"
 MEAN = "def mean(xs):\n    ### BEGIN SOLUTION\n    return sum(xs) / len(xs)\n    ### END SOLUTION"
 TESTS = {
-    "square_visible": 'check_equal(square(3), 9, name="square(3)")\nprint("✓ visible tests passed")',
+    "square_visible": 'check_equal(square(3), 9, name="square(3)")\n'
+    'print("✓ visible tests passed")',
     "square_hidden": "# Hidden tests run here when your notebook is graded.\n"
     "### BEGIN HIDDEN TESTS\n"
     'check_equal(square(-2), 4, name="square(-2)")\ncheck_equal(square(0), 0, name="square(0)")\n'
@@ -42,11 +43,12 @@ TESTS = {
     'hint="divide the sum by len(xs), the number of values")\nprint("✓ visible tests passed")',
     "mean_hidden": "# Hidden tests run here when your notebook is graded.\n"
     "### BEGIN HIDDEN TESTS\n"
-    'check_close(mean([5]), 5.0, name="mean([5])")\ncheck_close(mean([1, 2]), 1.5, name="mean([1, 2])")\n'
+    'check_close(mean([5]), 5.0, name="mean([5])")\n'
+    'check_close(mean([1, 2]), 1.5, name="mean([1, 2])")\n'
     "### END HIDDEN TESTS",
 }
 
-SUITE = '''
+SUITE = """
 from course.grading.wrong_answers import WrongAnswer
 
 WRONG_ANSWERS = [
@@ -60,7 +62,7 @@ WRONG_ANSWERS = [
     WrongAnswer("mean", "hard-coded", "def mean(xs):\\n    return 2.0\\n"),
     EXTRA
 ]
-'''
+"""
 
 
 def _cell(source: str, grade_id: str = "", solution: bool = False, points: int = 0):
@@ -100,21 +102,36 @@ def make_chapter(project: Path, name: str, tests: dict[str, str] | None = None,
 WEAK_HIDDEN = ("# Hidden tests run here when your notebook is graded.\n### BEGIN HIDDEN TESTS\n"
                'check_equal(square(3), 9, name="square(3)")\n### END HIDDEN TESTS')  # fmt: skip
 
+EMPTIES = 'WrongAnswer("mean", "empties the data", "def mean(xs): xs.clear(); return 0.0"),'
+TYPO = 'WrongAnswer("mean", "typo", "def mean(xs)\\n    return 1\\n"),'
+
 CHAPTERS = {
     # name: (test overrides, suite, extra wrong answers)
     "c1_good": ({}, SUITE, ""),
     "c2_weak_hidden": ({"square_hidden": WEAK_HIDDEN}, SUITE, ""),
-    "c3_about_only_hidden": ({"mean_visible": 'check(mean([0, 0]) == 0, "mean([0, 0]) != 0")'},
-                             SUITE, ""),  # fmt: skip
-    "c4_message": ({"mean_visible": 'check_close(mean([1, 2, 3]), 2.0, name="mean([1, 2, 3])")'},
-                   SUITE, ""),  # fmt: skip
-    "c5_not_self_contained": (
-        {"mean_hidden": "### BEGIN HIDDEN TESTS\ncheck_close(mean(DATA), 2.0, name='mean(DATA)')\n"
-                        "### END HIDDEN TESTS"},
+    "c3_about_only_hidden": (
+        {"mean_visible": 'check(mean([0, 0]) == 0, "mean([0, 0]) != 0")'},
         SUITE,
-        'WrongAnswer("mean", "empties the data", "def mean(xs):\\n    xs.clear()\\n    return 0.0\\n"),',
+        "",
     ),  # fmt: skip
-    "c6_broken_suite": ({}, SUITE, 'WrongAnswer("mean", "typo", "def mean(xs)\\n    return 1\\n"),'),
+    "c4_message": (
+        {"mean_visible": 'check_close(mean([1, 2, 3]), 2.0, name="mean([1, 2, 3])")'},
+        SUITE,
+        "",
+    ),  # fmt: skip
+    "c5_not_self_contained": (
+        {
+            "mean_hidden": "### BEGIN HIDDEN TESTS\n"
+            "check_close(mean(DATA), 2.0, name='mean(DATA)')\n### END HIDDEN TESTS"
+        },
+        SUITE,
+        EMPTIES,
+    ),  # fmt: skip
+    "c6_broken_suite": (
+        {},
+        SUITE,
+        TYPO,
+    ),
     "c7_no_suite": ({}, None, ""),
 }
 
