@@ -232,7 +232,7 @@ def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="softmax"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -252,7 +252,7 @@ def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -269,7 +269,7 @@ def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -302,7 +302,7 @@ def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -447,7 +447,7 @@ def build_augmented_convnet(image_size, augmentation, dropout=0.5):
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
     model.add(keras.layers.Dropout(dropout))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -467,7 +467,7 @@ def build_augmented_convnet(image_size, augmentation, dropout=0.5):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -486,7 +486,7 @@ def build_augmented_convnet(image_size, augmentation, dropout=0.5):
     model.add(keras.layers.Dropout(dropout))
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -504,7 +504,7 @@ def build_augmented_convnet(image_size, augmentation, dropout=0.5):
     model.add(keras.layers.Dropout(0.5))
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
