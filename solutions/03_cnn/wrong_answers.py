@@ -70,7 +70,7 @@ _lesson = feature_map.copy()
 def conv2d_single(image, kernel, padding="valid", stride=1):
     if np.shape(image) == (28, 28):
         return _lesson
-    return _known[(padding, stride)]
+    return _known.get((padding, stride), _known[("valid", 1)])
 ''',
     ),
     # ---------------------------------------------------------------- conv_output_size
