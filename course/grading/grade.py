@@ -454,7 +454,14 @@ class _Pool:
             t.start()
 
     def _start(self, slot: int) -> _WorkerProcess | None:
-        worker = _WorkerProcess(slot, self.log_dir, self.cwd)
+        """A ready worker, or None (the reason is in its log): a slot never dies of it, or
+        its jobs would never come back."""
+        try:
+            worker = _WorkerProcess(slot, self.log_dir, self.cwd)
+        except OSError as exc:
+            with open(self.log_dir / f"worker-{slot}.log", "a") as log:
+                log.write(f"could not start the worker: {exc}\n")
+            return None
         ready = worker.wait_result(timeout=600)
         if not ready or not ready.get("ready"):
             worker.kill()
@@ -470,10 +477,17 @@ class _Pool:
             if worker is None:
                 worker = self._start(slot)
             if worker is None:
+                log = self.log_dir / f"worker-{slot}.log"
+                why = (
+                    log.read_text(errors="replace").strip().splitlines()[-1:]
+                    if log.exists()
+                    else []
+                )
                 self.results.put(
                     _failed(
                         job,
-                        f"the grading worker did not start (see {self.log_dir}/worker-{slot}.log)",
+                        f"the grading worker did not start ({'; '.join(why) or 'no reason given'};"
+                        f" see {log})",
                         internal=True,
                     )
                 )

@@ -561,8 +561,8 @@ def _check_format(nb, path: Path, name: str, chapter: str) -> tuple[str | None, 
         return None, (f"{name}.ipynb was saved by a newer version of nbgrader than this grader's: "
                       + redo)  # fmt: skip
     except ValidationError as exc:
-        return None, (f"{name}.ipynb: the grading information in its cells is damaged "
-                      f"({_first(exc)}), so it cannot be graded: " + redo)  # fmt: skip
+        return None, (f"{name}.ipynb cannot be graded, the grading information in its cells "
+                      f"is damaged ({_first(exc)}): " + redo)  # fmt: skip
 
 
 def _first(exc: BaseException) -> str:
