@@ -2,7 +2,7 @@
 
 Chapter tests use it like this::
 
-    chapter = pytest.fixture(scope="module")(lambda mirror: harness.Chapter.run(NOTEBOOK))
+    chapter = pytest.fixture(scope="module")(lambda data: harness.Chapter.run(NOTEBOOK))
 
     @pytest.mark.parametrize("wrong", harness.wrong_answers(NOTEBOOK), ids=harness.wrong_id)
     def test_wrong_answer_is_caught(chapter, wrong):

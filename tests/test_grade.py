@@ -370,7 +370,7 @@ def test_parallel_grades_equal_serial_nbgrader(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def chapter1_class(tmp_path_factory, mirror):
+def chapter1_class(tmp_path_factory, data):
     course = tmp_path_factory.mktemp("chapter1-class")
     (course / "submitted").mkdir()
     released = ROOT / "notebooks" / CHAPTER1 / f"{CHAPTER1}.ipynb"
