@@ -24,8 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_check(chapter: str, wrong_answers: bool) -> tuple[float, float, int]:
-    """(wall seconds, CPU seconds of the children, exit code) of one `course check`."""
+def run_check(chapter: str, wrong_answers: bool, show: bool = False) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of the children, exit code) of one `course check`;
+    ``show`` prints its report."""
     cmd = [sys.executable, "-m", "course.cli", "check", chapter]
     if not wrong_answers:
         cmd.append("--no-wrong-answers")
@@ -36,8 +37,8 @@ def run_check(chapter: str, wrong_answers: bool) -> tuple[float, float, int]:
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if proc.returncode:
-        print(proc.stdout[-3000:], proc.stderr[-2000:], sep="\n")
+    if proc.returncode or show:
+        print(proc.stdout[-12000:], proc.stderr[-2000:] if proc.returncode else "", sep="\n")
     return wall, cpu, proc.returncode
 
 
@@ -45,13 +46,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("chapters", nargs="+")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--show", action="store_true", help="print course check's report")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
     for chapter in args.chapters:
         results: dict[str, list[tuple[float, float, int]]] = {"before": [], "after": []}
         for _ in range(args.repeat):  # alternate, so that load changes hit both alike
             results["before"].append(run_check(chapter, wrong_answers=False))
-            results["after"].append(run_check(chapter, wrong_answers=True))
+            results["after"].append(run_check(chapter, wrong_answers=True, show=args.show))
         medians = {}
         for label, runs in results.items():
             wall = statistics.median(r[0] for r in runs)
