@@ -200,6 +200,8 @@ def check(
             console.print(f"{r.chapter}: the blank notebook scores points")
         for error in r.lesson_errors:
             console.print(f"{r.chapter}: the blank notebook breaks outside the exercises: {error}")
+        for error in r.solution_errors:
+            console.print(f"{r.chapter}: the solved notebook fails: {error}")
         if r.suite is not None and r.suite.missing:
             level = "[red]error[/red]" if require else "[yellow]warning[/yellow]"
             console.print(f"{level}: {r.chapter} has no solutions/{r.chapter}/wrong_answers.py, "

@@ -73,6 +73,11 @@ def test_round_trip_solution_full_marks_blank_zero():
         assert r.blank.score == 0, f"{r.chapter}: the blank notebook earned points"
         # The student version runs top to bottom except the exercise stubs and their tests.
         assert r.lesson_errors == [], r.lesson_errors
+        # The solution runs top to bottom (this is the suite's only run of each solution).
+        assert r.solution_errors == [], r.solution_errors
+        # Every wrong answer listed for the chapter is caught as declared.
+        assert r.suite is not None and not r.suite.missing, f"{r.chapter}: no wrong answers"
+        assert r.suite.ok, f"{r.chapter}: {r.suite.problems}"
 
 
 def test_lesson_errors_ignore_exercises_but_not_the_lesson(tmp_path):

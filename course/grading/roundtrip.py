@@ -18,7 +18,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -109,20 +109,27 @@ class RoundTripResult:
     lesson_errors: list[str]
     # The wrong-answer check (None: not asked for; ``suite.missing``: no wrong_answers.py).
     suite: SuiteReport | None = None
+    # Errors anywhere in the solved notebook: the solution must run top to bottom. This
+    # run is the test suite's only run of each solution (no separate nbval run).
+    solution_errors: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         full = self.solved.max_score > 0 and self.solved.score == self.solved.max_score
         suite_ok = self.suite is None or self.suite.ok
-        return full and self.blank.score == 0 and not self.lesson_errors and suite_ok
+        clean = not self.lesson_errors and not self.solution_errors
+        return full and self.blank.score == 0 and clean and suite_ok
 
 
-def lesson_errors(notebook: Path) -> list[str]:
-    """Errors in an executed notebook outside answer and test cells (``"cell N: Error"``)."""
+def lesson_errors(notebook: Path, *, everywhere: bool = False) -> list[str]:
+    """Errors in an executed notebook outside answer and test cells (``"cell N: Error"``);
+    with ``everywhere``, in any cell."""
     found = []
     for number, cell in enumerate(nbformat.read(notebook, as_version=4).cells, start=1):
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or meta.get("solution") or meta.get("grade"):
+        if cell.cell_type != "code":
+            continue
+        if not everywhere and (meta.get("solution") or meta.get("grade")):
             continue
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
@@ -169,10 +176,19 @@ def round_trip(
             missing = {"solved", "blank"} - scores.keys()
             if missing:
                 raise RuntimeError(f"{chapter}: nbgrader graded no {', '.join(missing)} submission")
-            errors = []
+            errors, solution_errors = [], []
             for nb in sorted((course.root / "autograded" / "blank" / chapter).glob("*.ipynb")):
                 errors += [f"{nb.name} {e}" for e in lesson_errors(nb)]
+            for nb in sorted((course.root / "autograded" / "solved" / chapter).glob("*.ipynb")):
+                solution_errors += [f"{nb.name} {e}" for e in lesson_errors(nb, everywhere=True)]
             results.append(
-                RoundTripResult(chapter, scores["solved"], scores["blank"], errors, suite_report)
+                RoundTripResult(
+                    chapter,
+                    scores["solved"],
+                    scores["blank"],
+                    errors,
+                    suite_report,
+                    solution_errors,
+                )  # fmt: skip
             )
     return results
