@@ -101,3 +101,27 @@ def test_lesson_errors_ignore_exercises_but_not_the_lesson(tmp_path):
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
     assert lesson_errors(path) == ["cell 4: NameError: x"]
+
+
+def test_run_all_goes_past_blank_exercises(tmp_path):
+    """Answer and test cells of a released notebook carry `raises-exception`, so a notebook
+    client's Run All goes on past a blank exercise (the round trip above proves grading is
+    unchanged: the blank still scores 0, the solution full marks)."""
+    from nbclient import NotebookClient
+
+    from course.grading import CourseDir
+
+    from .hostile import TINY, tiny_project
+
+    project = tiny_project(tmp_path / "project")
+    released = CourseDir(tmp_path / "course", project).generate(TINY) / f"{TINY}.ipynb"
+    nb = nbformat.read(released, as_version=4)
+    exercise_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
+                      or c.metadata.get("nbgrader", {}).get("grade")]  # fmt: skip
+    assert exercise_cells and all("raises-exception" in c.metadata.get("tags", [])
+                                  for c in exercise_cells)  # fmt: skip
+    nb.cells.append(nbformat.v4.new_code_cell("print('reached the end')"))
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()  # no CellExecutionError
+    assert "reached the end" in nb.cells[-1].outputs[0]["text"]
+    errors = [o for c in exercise_cells for o in c.outputs if o.output_type == "error"]
+    assert {e["ename"] for e in errors} >= {"NotImplementedError"}

@@ -63,6 +63,26 @@ class Score:
     failed_cells: list[str]
 
 
+RUN_ON = "raises-exception"
+
+
+def tag_exercises(notebook: Path) -> None:
+    """Tag every answer and test cell ``raises-exception``: while an exercise is blank, its
+    ``NotImplementedError`` and its failing test no longer stop Run All (JupyterLab and
+    nbclient honour the tag). Grading does not change: nbgrader runs every cell anyway,
+    and an error output still scores 0."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")):
+            tags = cell.metadata.setdefault("tags", [])
+            if RUN_ON not in tags:
+                tags.append(RUN_ON)
+    nbformat.write(nb, notebook)
+
+
 class CourseDir:
     """A scratch nbgrader course directory built from the project's instructor notebooks."""
 
@@ -110,9 +130,12 @@ class CourseDir:
         return proc
 
     def generate(self, chapter: str) -> Path:
-        """``nbgrader generate_assignment``: the student version of one chapter."""
+        """``nbgrader generate_assignment``: the student version of one chapter, with its
+        answer and test cells tagged so that Run All goes on past blank exercises."""
         self.add_source(chapter)
         self.nbgrader("generate_assignment", chapter, "--force")
+        for notebook in (self.release / chapter).glob("*.ipynb"):
+            tag_exercises(notebook)
         return self.release / chapter
 
     def submit(self, chapter: str, student: str, notebooks: dict[str, Path | str]) -> Path:
