@@ -22,5 +22,10 @@ c.Execute.startup_timeout = 120
 # Keep notebooks' own files (data, images) out of releases unless listed.
 # wrong_answers.py lists each chapter's classic mistakes for `course check`: instructor-only.
 c.CourseDirectory.ignore = [
-    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.db", "wrong_answers.py",
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    "*.db",
+    "wrong_answers.py",
 ]
