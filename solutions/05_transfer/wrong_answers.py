@@ -473,7 +473,7 @@ def grad_cam(model, image, layer_name, class_index=0):
     ),
     WrongAnswer(
         exercise="grad_cam",
-        name="ignores class_index (hard-coded first output)",
+        name="hard-coded first output (ignores class_index)",
         code='''
 def grad_cam(model, image, layer_name, class_index=0):
     grad_model = keras.Model(model.input, [model.get_layer(layer_name).output, model.output])
