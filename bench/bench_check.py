@@ -38,7 +38,7 @@ def run_check(chapter: str, wrong_answers: bool, show: bool = False) -> tuple[fl
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode or show:
-        print(proc.stdout[-12000:], proc.stderr[-2000:] if proc.returncode else "", sep="\n")
+        print(proc.stdout, proc.stderr[-2000:] if proc.returncode else "", sep="\n")
     return wall, cpu, proc.returncode
 
 

@@ -136,6 +136,8 @@ def check(
     and prove that every wrong answer in the chapter's wrong_answers.py loses points."""
     from pathlib import Path
 
+    from rich.markup import escape
+
     from course.grading import drift, project_root, round_trip
     from course.grading.wrong_answers import REQUIRE_SUITE
 
@@ -164,15 +166,14 @@ def check(
                           f"[red]{row['not caught']}[/red]" if row["not caught"] else "0",
                           "[green]ok[/green]" if row["ok"] else "[red]FAIL[/red]")  # fmt: skip
         console.print(table)
-        detail = Table("exercise", "wrong answer", "about", "caught by", "what the student reads",
-                       title=f"{r.chapter}: each wrong answer", show_lines=False)  # fmt: skip
+        console.print(f"[bold]{r.chapter}: each wrong answer[/bold] (✓ = what the exercise is "
+                      "about; then the first line the student reads)")  # fmt: skip
         for t in suite.trials:
-            text = t.visible_text or t.hidden_text or t.error
+            text = (t.visible_text or t.hidden_text or t.error).strip().splitlines() or [""]
             colour = {"visible": "green", "hidden": "cyan"}.get(t.caught_by, "red")
-            detail.add_row(t.exercise, t.name, "✓" if t.about else "",
-                           f"[{colour}]{t.caught_by}[/{colour}]",
-                           " ".join(text.split())[:90])  # fmt: skip
-        console.print(detail)
+            console.print(f"  {t.exercise} / {escape(t.name)}{' ✓' if t.about else ''}: "
+                          f"[{colour}]{t.caught_by}[/{colour}] [dim]{escape(text[0][:160])}[/dim]",
+                          highlight=False, soft_wrap=True)  # fmt: skip
     table = Table("chapter", "solution", "blank", "wrong answers", "result",
                   title="Grading round trip")  # fmt: skip
     for r in results:
@@ -207,7 +208,7 @@ def check(
             console.print(f"{level}: {r.chapter} has no solutions/{r.chapter}/wrong_answers.py, "
                           "so nothing proves its tests catch the classic mistakes")  # fmt: skip
         for problem in r.suite.problems if r.suite is not None else []:
-            console.print(f"[red]{r.chapter}[/red]: {problem}", highlight=False)
+            console.print(f"[red]{r.chapter}[/red]: {escape(problem)}", highlight=False)
     raise typer.Exit(1 if failed else 0)
 
 
