@@ -481,7 +481,8 @@ def grad_cam(model, image, layer_name, class_index=0):
         maps, predictions = grad_model(np.asarray(image, dtype="float32")[None], training=False)
         score = predictions[:, 0]
     grads = tape.gradient(score, maps)[0]
-    heatmap = tf.nn.relu(tf.reduce_sum(maps[0] * tf.reduce_mean(grads, axis=(0, 1)), axis=-1)).numpy()
+    weights = tf.reduce_mean(grads, axis=(0, 1))
+    heatmap = tf.nn.relu(tf.reduce_sum(maps[0] * weights, axis=-1)).numpy()
     return heatmap / heatmap.max() if heatmap.max() > 0 else heatmap
 ''',
     ),
