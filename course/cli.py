@@ -50,12 +50,25 @@ def lab(
     port: Annotated[int | None, typer.Option(help="Port for JupyterLab.")] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="No browser.")] = False,
     solutions: Annotated[bool, typer.Option(help="Open the instructor notebooks.")] = False,
+    fast: Annotated[
+        bool, typer.Option(help="Fast mode: small data, few epochs (a minute per chapter).")
+    ] = False,
 ) -> None:
     """Start JupyterLab on the chapters."""
     from course.grading import project_root
+    from course.kernel import write_kernelspec
 
     with user_errors():
-        folder = project_root() / ("solutions" if solutions else "notebooks")
+        root = project_root()
+        folder = root / ("solutions" if solutions else "notebooks")
+    # Kernels start through course.kernel (TensorFlow's start-up log lines stay out of the
+    # notebooks); its spec is named python3, so the notebooks need no change.
+    jupyter_dir = root / ".course" / "jupyter"
+    write_kernelspec(jupyter_dir)
+    env = {**os.environ, "JUPYTER_PATH": os.pathsep.join(
+        p for p in (str(jupyter_dir), os.environ.get("JUPYTER_PATH", "")) if p)}  # fmt: skip
+    if fast:
+        env["COURSE_FAST"] = "1"
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={folder}"]
     if port:
         cmd.append(f"--port={port}")
@@ -63,8 +76,12 @@ def lab(
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
         cmd.append("--allow-root")
-    console.print(f"Starting JupyterLab on {folder} (Ctrl+C to stop)")
-    raise typer.Exit(subprocess.call(cmd))
+    if env.get("COURSE_FAST") == "1":
+        mode = "fast mode (small data, few epochs)"
+    else:
+        mode = "full mode (all data; `course lab --fast` for a quick run)"
+    console.print(f"Starting JupyterLab on {folder} in {mode} (Ctrl+C to stop)")
+    raise typer.Exit(subprocess.call(cmd, env=env))
 
 
 @data_app.command("fetch")

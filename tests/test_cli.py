@@ -69,3 +69,35 @@ def test_lab_command_is_wired(monkeypatch):
     assert cmd[:4] == [sys.executable, "-m", "jupyter", "lab"]
     assert f"--ServerApp.root_dir={ROOT / 'notebooks'}" in cmd
     assert "--port=8899" in cmd and "--no-browser" in cmd
+
+
+def test_lab_kernel_keeps_tensorflow_start_up_lines_out(tmp_path):
+    """The kernel `course lab` starts (spec python3, via course.kernel) imports TensorFlow
+    without the C++ log lines that would show as a red box in the first cell."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    from course.kernel import write_kernelspec
+
+    spec_dir = write_kernelspec(tmp_path)
+    manager = KernelSpecManager(kernel_dirs=[str(spec_dir.parent)])
+    assert manager.get_kernel_spec("python3").argv[1:3] == ["-m", "course.kernel"]
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=manager)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=120)
+    streams: list[tuple[str, str]] = []
+    try:
+        kc.execute_interactive(
+            "import tensorflow as tf\nprint(tf.constant(2) * 21)", timeout=180,
+            output_hook=lambda msg: streams.append(
+                (msg["content"].get("name", ""), msg["content"].get("text", ""))
+            ) if msg["msg_type"] == "stream" else None,
+        )  # fmt: skip
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    stderr = "".join(text for name, text in streams if name == "stderr")
+    assert "tf.Tensor(42" in "".join(text for name, text in streams if name == "stdout")
+    assert "absl" not in stderr and "oneDNN" not in stderr, stderr
