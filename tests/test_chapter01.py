@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow  # runs the chapter (fast mode): about a minute
 
 
 @pytest.fixture(scope="module")
-def chapter(mirror):
+def chapter(data):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COURSE_FAST", "1")
         yield harness.Chapter.run(NOTEBOOK)
