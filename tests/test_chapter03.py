@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow  # trains the chapter's models (fast mode, about a
 
 
 @pytest.fixture(scope="module")
-def chapter(mirror):
+def chapter(data):
     return harness.Chapter.run(NOTEBOOK)
 
 
