@@ -30,7 +30,7 @@ def _files(folder: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def chapter(mirror, monkeypatch_module):
+def chapter(data, monkeypatch_module):
     monkeypatch_module.setenv("COURSE_FAST", "1")
     before = _files(CHAPTER)
     result = harness.Chapter.run(NOTEBOOK)
