@@ -35,7 +35,7 @@ pytestmark = pytest.mark.slow  # trains the chapter's two convnets (fast mode)
 
 
 @pytest.fixture(scope="module")
-def chapter(mirror, monkeypatch_module):
+def chapter(data, monkeypatch_module):
     monkeypatch_module.setenv("COURSE_FAST", "1")
     return harness.Chapter.run(NOTEBOOK)
 
