@@ -418,3 +418,15 @@ def test_array_batches_shuffle_each_epoch_and_keep_pairs():
         np.testing.assert_array_equal(xb.numpy()[:, 0], yb.numpy())
     with pytest.raises(ValueError, match="samples"):
         datasets.array_batches(x, y[:3])
+
+
+@pytest.mark.parametrize("options", [{}, {"num_words": 1000, "maxlen": 120}])
+def test_imdb_limit_is_the_head_of_the_full_load(mirror, options):
+    """`limit` builds only the reviews asked for; they are the first ones of a full load."""
+    (x_full, y_full), (t_full, u_full) = datasets.load_imdb(verbose=False, **options)
+    (x, y), (t, u) = datasets.load_imdb(verbose=False, limit=40, **options)
+    assert x.shape == t.shape == (40,)
+    assert all(list(a) == list(b) for a, b in zip(x, x_full[:40], strict=True))
+    assert all(list(a) == list(b) for a, b in zip(t, t_full[:40], strict=True))
+    np.testing.assert_array_equal(y, y_full[:40])
+    np.testing.assert_array_equal(u, u_full[:40])
