@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow  # trains the chapter's models (fast mode, about a
 
 
 @pytest.fixture(scope="module")
-def chapter(mirror, monkeypatch_module):
+def chapter(data, monkeypatch_module):
     return harness.Chapter.run(NOTEBOOK)
 
 
