@@ -34,6 +34,7 @@ import json
 import os
 import random
 import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -851,6 +852,16 @@ _SPLIT_MANIFEST = "SPLIT.json"
 _MIN_IMAGE_SIZE = 16
 
 
+def _writable(folder: Path) -> bool:
+    """Whether files can be made in ``folder`` (made if missing)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def _file_number(path: Path) -> int:
     """The number in a photo's name (``cat.12.jpg`` -> 12, Kaggle's ``12.jpg`` -> 12)."""
     digits = [part for part in path.stem.split(".") if part.isdigit()]
@@ -944,6 +955,10 @@ def cats_vs_dogs_split(
     }
     base = Path(cache_dir).expanduser() if cache_dir is not None else keras_cache_dir() / "datasets"
     root = base / _SPLIT_DIR
+    if not _split_is_complete(root, manifest) and cache_dir is None and not _writable(base):
+        # A read-only Keras cache (the grading sandbox): the temp folder instead.
+        base = Path(tempfile.gettempdir()) / "course-data"
+        root = base / _SPLIT_DIR
     if not _split_is_complete(root, manifest):
         tmp = base / f"{_SPLIT_DIR}.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
@@ -1038,10 +1053,13 @@ def load_cats_vs_dogs_images(
         files = [p for pair in zip(*names.values(), strict=True) for p in pair]
         x = np.stack([_decode_photo(p, image_size) for p in files])
         y = np.array([CATS_VS_DOGS_CLASSES.index(p.parent.name) for p in files], np.float32)
-        cache.parent.mkdir(exist_ok=True)
-        tmp = cache.with_name(f"{cache.stem}.tmp-{os.getpid()}.npz")
-        np.savez(tmp, x=x, y=y)
-        tmp.replace(cache)
+        try:
+            cache.parent.mkdir(exist_ok=True)
+            tmp = cache.with_name(f"{cache.stem}.tmp-{os.getpid()}.npz")
+            np.savez(tmp, x=x, y=y)
+            tmp.replace(cache)
+        except OSError:  # a read-only cache (the grading sandbox): decoded, not kept
+            pass
     if limit is not None:
         x, y = x[: 2 * limit], y[: 2 * limit]
     if verbose:
