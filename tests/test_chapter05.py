@@ -31,7 +31,7 @@ def monkeypatch_module():
 
 
 @pytest.fixture(scope="module")
-def chapter(mirror, monkeypatch_module):
+def chapter(data, monkeypatch_module):
     import keras.src.utils.file_utils as file_utils
 
     def refuse(*args, **kwargs):
