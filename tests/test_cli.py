@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -62,13 +64,21 @@ def test_unknown_chapter_is_a_clean_error():
 
 def test_lab_command_is_wired(monkeypatch):
     calls = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    monkeypatch.setattr(subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.delenv("COURSE_FAST", raising=False)
     result = runner.invoke(app, ["lab", "--no-browser", "--port", "8899"])
     assert result.exit_code == 0
-    (cmd,) = calls
+    assert "full mode" in result.output
+    result = runner.invoke(app, ["lab", "--no-browser", "--fast"])
+    assert result.exit_code == 0 and "fast mode" in result.output
+    (cmd, env), (_, fast_env) = calls
     assert cmd[:4] == [sys.executable, "-m", "jupyter", "lab"]
     assert f"--ServerApp.root_dir={ROOT / 'notebooks'}" in cmd
     assert "--port=8899" in cmd and "--no-browser" in cmd
+    # kernels start through course.kernel: its python3 spec comes first on JUPYTER_PATH
+    spec = Path(env["JUPYTER_PATH"].split(os.pathsep)[0]) / "kernels" / "python3" / "kernel.json"
+    assert "course.kernel" in spec.read_text()
+    assert "COURSE_FAST" not in env and fast_env["COURSE_FAST"] == "1"
 
 
 def test_lab_kernel_keeps_tensorflow_start_up_lines_out(tmp_path):
