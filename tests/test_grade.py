@@ -64,15 +64,20 @@ def _has(capability: str) -> bool:
     return bool(caps.get(capability))
 
 
-def _tiny_course(base: Path) -> tuple[Path, Path, Builder]:
-    """A project with the tiny assignment and a course folder where it is released."""
+def _tiny_course(base: Path, setup: str = "") -> tuple[Path, Path, Builder]:
+    """A project with the tiny assignment (``setup`` prepended to its setup cell) and a
+    course folder where it is released."""
     project = tiny_project(base / "project")
+    source = project / "solutions" / TINY / f"{TINY}.ipynb"
+    if setup:
+        nb = nbformat.read(source, as_version=4)
+        nb.cells[1].source = setup + nb.cells[1].source
+        nbformat.write(nb, source)
     course = base / "course"
     (course / "submitted").mkdir(parents=True)
     shutil.copy(project / "nbgrader_config.py", course)
     shutil.copytree(project / "solutions", course / "solutions")
     _nbgrader(course, "generate_assignment", TINY, "--force")  # as an instructor would
-    source = project / "solutions" / TINY / f"{TINY}.ipynb"
     builder = Builder(course / "notebooks" / TINY / f"{TINY}.ipynb", solution_answers(source))
     return project, course, builder
 
@@ -495,17 +500,7 @@ def test_preloaded_kernels_grade_like_fresh_ones_also_from_tmp(tmp_path):
     (tmp_path / "mods" / "cg_fixes_tempdir.py").write_text(
         "import tempfile\nTEMPDIR = tempfile.gettempdir()\n"
     )
-    project = tiny_project(tmp_path / "project")
-    source = project / "solutions" / TINY / f"{TINY}.ipynb"
-    nb = nbformat.read(source, as_version=4)
-    nb.cells[1].source = "import cg_fixes_tempdir\n" + nb.cells[1].source
-    nbformat.write(nb, source)
-    course = tmp_path / "course"
-    (course / "submitted").mkdir(parents=True)
-    shutil.copy(project / "nbgrader_config.py", course)
-    shutil.copytree(project / "solutions", course / "solutions")
-    _nbgrader(course, "generate_assignment", TINY, "--force")
-    builder = Builder(course / "notebooks" / TINY / f"{TINY}.ipynb", solution_answers(source))
+    project, course, builder = _tiny_course(tmp_path, setup="import cg_fixes_tempdir\n")
     uses_tmp = Builder.set(builder.solved(), "add", "import tempfile\n"
                            "with tempfile.NamedTemporaryFile() as _f:\n    _f.write(b'x')\n\n"
                            "def add(a, b):\n    return a + b")  # fmt: skip
