@@ -18,9 +18,19 @@ from typing import Any
 from course.fast import is_fast, pick
 
 __version__ = "0.1.0"
-__all__ = ["is_fast", "pick", "datasets", "checks", "device", "viz", "widgets", "__version__"]
+__all__ = [
+    "is_fast",
+    "pick",
+    "datasets",
+    "checks",
+    "device",
+    "figures",
+    "viz",
+    "widgets",
+    "__version__",
+]
 
-_LAZY = {"datasets", "checks", "device", "viz", "widgets", "grading"}
+_LAZY = {"datasets", "checks", "device", "figures", "viz", "widgets", "grading"}
 
 
 def __getattr__(name: str) -> Any:
