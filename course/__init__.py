@@ -15,11 +15,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from course.fast import is_fast, pick
+from course.fast import is_fast, mode_line, pick
 
 __version__ = "0.1.0"
 __all__ = [
     "is_fast",
+    "mode_line",
     "pick",
     "datasets",
     "checks",

@@ -44,3 +44,17 @@ def pick(full: T, fast: T) -> T:
     20
     """
     return fast if is_fast() else full
+
+
+def mode_line(full: str, fast: str) -> str:
+    """One line for a chapter's first code cell: which mode is on, how long the chapter
+    takes in it (``full``/``fast``, e.g. ``"about 8 min on 2 CPU cores"``), how to switch."""
+    if is_fast():
+        return (
+            f"Fast mode: small subsets and few epochs, {fast}. For the whole chapter on all "
+            f"the data ({full}), start with `course lab` (no --fast), or set COURSE_FAST=0."
+        )
+    return (
+        f"Full mode: all the data, {full}. For a quick pass ({fast}), start with "
+        "`course lab --fast`, or set COURSE_FAST=1 before starting Jupyter."
+    )

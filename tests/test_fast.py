@@ -39,3 +39,14 @@ def test_import_course_does_not_import_tensorflow():
     code = "import sys, course; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_mode_line_says_which_mode_and_how_to_switch(monkeypatch):
+    from course.fast import mode_line
+
+    monkeypatch.setenv("COURSE_FAST", "1")
+    fast = mode_line(full="about 8 min", fast="about 1 min")
+    assert fast.startswith("Fast mode") and "about 1 min" in fast and "COURSE_FAST=0" in fast
+    monkeypatch.setenv("COURSE_FAST", "0")
+    full = mode_line(full="about 8 min", fast="about 1 min")
+    assert full.startswith("Full mode") and "about 8 min" in full and "--fast" in full
