@@ -33,14 +33,33 @@ _RUN_ONE = r"""
 import json, resource, sys, time
 import nbformat
 from nbclient import NotebookClient
+
+def peak_kb(pid):  # the kernel's high-water RSS so far (Linux)
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
 nb = nbformat.read(sys.argv[1], as_version=4)
+cells, last = [], {}
+client = NotebookClient(nb, timeout=3600, kernel_name="python3",
+                        resources={"metadata": {"path": sys.argv[2]}})
+def started(cell, cell_index, **_):
+    last.update(t=time.perf_counter(), hwm=peak_kb(client.km.provisioner.process.pid))
+def done(cell, cell_index, **_):
+    hwm = peak_kb(client.km.provisioner.process.pid)
+    cells.append({"cell": cell_index, "s": time.perf_counter() - last["t"], "peak_mb": hwm / 1024,
+                  "grew_mb": (hwm - last["hwm"]) / 1024, "start": cell.source[:60]})
+client.on_cell_execute, client.on_cell_executed = started, done
 start = time.perf_counter()
-NotebookClient(nb, timeout=3600, kernel_name="python3",
-               resources={"metadata": {"path": sys.argv[2]}}).execute()
+client.execute()
 wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel: Linux gives kilobytes
 print(json.dumps({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-                  "peak_rss_mb": usage.ru_maxrss / 1024}))
+                  "peak_rss_mb": usage.ru_maxrss / 1024, "cells": cells}))
 """
 
 
@@ -82,6 +101,18 @@ def _means(runs: list[dict]) -> list[str]:
     return lines
 
 
+def _cell_report(cells: list[dict], n: int) -> str:
+    def line(c: dict) -> str:
+        start = c["start"].replace("\n", " | ")
+        return (f"    cell {c['cell']:3d}: {c['s']:7.1f} s, peak {c['peak_mb']:6.0f} MB "
+                f"(+{c['grew_mb']:.0f})  {start}")  # fmt: skip
+
+    slow = sorted(cells, key=lambda c: -c["s"])[:n]
+    grew = sorted(cells, key=lambda c: -c["grew_mb"])[:n]
+    return "\n".join([f"  slowest {n} cells:", *map(line, slow),
+                      f"  {n} cells that raised the peak RSS most:", *map(line, grew)])  # fmt: skip
+
+
 def import_time(repeats: int = 5) -> float:
     """Median seconds ``import course`` takes in a fresh interpreter."""
     code = "import time; t = time.perf_counter(); import course; print(time.perf_counter() - t)"
@@ -115,6 +146,13 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="full mode instead of fast mode")
     parser.add_argument("--seeds", type=int, nargs="+", help="run once per COURSE_SEED")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--cells",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print the N slowest cells and the N that raised peak RSS most",
+    )
     args = parser.parse_args()
     mode = "full" if args.full else "fast"
     print(f"import course: {import_time() * 1000:.0f} ms (median of 5); {os.cpu_count()} CPUs")
@@ -131,6 +169,8 @@ def main() -> None:
                       f"peak RSS {r['peak_rss_mb']:.0f} MB, load {r['load']:.1f}")  # fmt: skip
                 for figure in r["figures"]:
                     print(_fmt_figure(figure))
+                if args.cells:
+                    print(_cell_report(r["cells"], args.cells))
                 results.append({"notebook": rel, "mode": mode, "seed": seed,
                                 **{k: v for k, v in r.items() if k != "figures"},
                                 "figures": [f.__dict__ for f in r["figures"]]})  # fmt: skip
