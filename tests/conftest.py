@@ -1,12 +1,21 @@
 """Shared fixtures: the course data (as the course finds it), the data mirror, a throwaway
-Keras cache."""
+Keras cache, and each chapter's grading round trip (``round_trips``), run once per test
+run and shared by the chapter's tests."""
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import nbformat
 import pytest
+
+if TYPE_CHECKING:
+    from course.grading.roundtrip import RoundTripResult
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,3 +66,102 @@ def keras_home(tmp_path, monkeypatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("KERAS_HOME", str(home))
     return home
+
+
+# --------------------------------------------------------------------------------------
+# The grading round trip of each chapter: run once per test run, shared by every test
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChapterRun:
+    """One chapter's grading round trip (``course check``), as the tests read it.
+
+    nbgrader autograded the solved submission (then tried every wrong answer in that
+    kernel) and the blank one; the graded notebooks stay in ``workdir`` so that tests can
+    read what the lesson printed.
+    """
+
+    chapter: str
+    result: RoundTripResult
+    workdir: Path
+    seconds: float
+
+    def folder(self, stage: str, student: str = "solved") -> Path:
+        """nbgrader's folder of one student's chapter: ``stage`` is ``submitted`` or
+        ``autograded``."""
+        return self.workdir / stage / student / self.chapter
+
+    def notebook(self, student: str = "solved") -> nbformat.NotebookNode:
+        """The autograded notebook of ``student`` (``solved`` or ``blank``), with outputs."""
+        (path,) = sorted(self.folder("autograded", student).glob("*.ipynb"))
+        return nbformat.read(path, as_version=4)
+
+    def printed(self, student: str = "solved") -> str:
+        """Everything the notebook's cells printed or showed as text, in order."""
+        text = []
+        for cell in self.notebook(student).cells:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream":
+                    text.append(out.get("text", ""))
+                elif "text/plain" in out.get("data", {}):
+                    text.append(out["data"]["text/plain"])
+        return "\n".join(text)
+
+
+class RoundTrips:
+    """Each chapter's round trip, computed on first use and kept for the session (a
+    failure too: it is raised again, not retried)."""
+
+    def __init__(self, workdir: Callable[[str], Path]) -> None:
+        self._workdir = workdir
+        self.done: dict[str, ChapterRun | BaseException] = {}
+
+    def __call__(self, chapter: str) -> ChapterRun:
+        if chapter not in self.done:
+            from course.grading.roundtrip import round_trip
+
+            workdir = self._workdir(chapter)
+            started = time.perf_counter()
+            try:
+                (result,) = round_trip(ROOT, [chapter], workdir=workdir, progress=lambda _: None)
+                assert result.chapter == chapter, f"round_trip({chapter!r}) gave {result.chapter}"
+                self.done[chapter] = ChapterRun(
+                    chapter, result, workdir, time.perf_counter() - started
+                )
+            except Exception as exc:
+                self.done[chapter] = exc
+        found = self.done[chapter]
+        if isinstance(found, BaseException):
+            raise found
+        return found
+
+
+_ROUND_TRIPS = pytest.StashKey[RoundTrips]()
+
+
+@pytest.fixture(scope="session")
+def round_trips(data, tmp_path_factory, pytestconfig) -> RoundTrips:
+    """``round_trips(chapter)``: the chapter's :class:`ChapterRun`. Each solution runs once
+    per test run, whichever tests ask for it."""
+    trips = RoundTrips(lambda chapter: tmp_path_factory.mktemp(f"round_trip_{chapter}"))
+    pytestconfig.stash[_ROUND_TRIPS] = trips
+    return trips
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say how long each chapter's round trip took (the bulk of the suite's time)."""
+    trips = config.stash.get(_ROUND_TRIPS, None)
+    if not trips or not trips.done:
+        return
+    terminalreporter.section("grading round trips (one run of each solution)")
+    for chapter, run in trips.done.items():
+        if isinstance(run, BaseException):
+            terminalreporter.write_line(f"{chapter}: failed: {type(run).__name__}")
+            continue
+        suite = run.result.suite
+        tried = f", {len(suite.trials)} wrong answers in {suite.seconds:.0f} s" if suite else ""
+        terminalreporter.write_line(
+            f"{chapter}: {run.seconds:.0f} s (solution {run.result.solved.score:g}/"
+            f"{run.result.solved.max_score:g}, blank {run.result.blank.score:g}{tried})"
+        )

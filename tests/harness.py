@@ -1,39 +1,47 @@
-"""Run a solution notebook in this process once, then try each chapter's wrong answers.
+"""The tests every chapter shares, read from the chapter's grading round trip.
 
-Chapter tests use it like this::
+Each ``tests/test_chapterNN.py`` names its chapter and the points of its exercises, and
+subclasses :class:`RoundTripTests`::
 
-    chapter = pytest.fixture(scope="module")(lambda data: harness.Chapter.run(NOTEBOOK))
+    CHAPTER = "04_augmentation"
+    # exercise -> (visible points, hidden points), as the headings state them
+    POINTS = {"split_files": (2, 3), ...}
 
-    @pytest.mark.parametrize("wrong", harness.wrong_answers(NOTEBOOK), ids=harness.wrong_id)
-    def test_wrong_answer_is_caught(chapter, wrong):
-        harness.assert_caught(chapter, wrong)
+    class TestRoundTrip(harness.RoundTripTests):
+        chapter, points = CHAPTER, POINTS
 
-The run mirrors ``course check``: the whole notebook first, then, per wrong answer,
-its code in place of the solution cell, the exercise's visible and hidden test
-cells, and the solution cell again to restore. It needs the tests to be
-self-contained (they re-run after the whole notebook has run).
+The class's tests read the chapter's round trip (``round_trips`` in ``tests/conftest.py``:
+nbgrader autogrades the solved and the blank submission and tries every wrong answer of
+``solutions/<chapter>/wrong_answers.py`` in the solved kernel, as ``course check`` does). It
+runs once per test run, on the first test that asks for it: each solution executes once.
+The solution gets full marks, exercise by exercise; the blank notebook gets 0 and its
+lesson runs past the blank exercises; each wrong answer is caught as declared (one test
+per wrong answer, ``exercise: mistake``); the tests pass again after the wrong answers.
+
+The static checks of every chapter (points in the headings, test-cell markers, the list
+of wrong answers) are one parametrized test each in ``tests/test_chapters.py``.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import traceback
-from dataclasses import dataclass, field
-from pathlib import Path
+from functools import cache
 
-import nbformat
+import pytest
 
-from course.checks import CheckFailed
-from course.grading.wrong_answers import WrongAnswer
+from course.grading.wrong_answers import WrongAnswer, suite_path
+
+from .conftest import ROOT, ChapterRun
 
 
-def wrong_answers(notebook: Path) -> list[WrongAnswer]:
-    """The ``WRONG_ANSWERS`` listed beside a solution notebook."""
-    path = notebook.parent / "wrong_answers.py"
-    spec = importlib.util.spec_from_file_location(f"wrong_answers_{notebook.stem}", path)
+@cache
+def wrong_answers(chapter: str) -> tuple[WrongAnswer, ...]:
+    """The ``WRONG_ANSWERS`` of ``solutions/<chapter>/wrong_answers.py``."""
+    path = suite_path(ROOT, chapter)
+    spec = importlib.util.spec_from_file_location(f"wrong_answers_{chapter}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.WRONG_ANSWERS)
+    return tuple(module.WRONG_ANSWERS)
 
 
 def wrong_id(wrong: WrongAnswer) -> str:
@@ -41,69 +49,92 @@ def wrong_id(wrong: WrongAnswer) -> str:
     return f"{wrong.exercise}: {wrong.name}"
 
 
-@dataclass
-class Chapter:
-    """A solution notebook after running top to bottom in this process."""
+def is_hard_coded(wrong: WrongAnswer) -> bool:
+    """A wrong answer that hard-codes what a test expects (the standard wants one per
+    exercise; the hidden test must catch it)."""
+    return "hard-cod" in wrong.name
 
-    ns: dict
-    cells: dict[str, str] = field(default_factory=dict)  # grade_id -> source
-    points: dict[str, float] = field(default_factory=dict)  # test grade_id -> points
 
+def trial(run: ChapterRun, wrong: WrongAnswer):
+    """What the round trip recorded for one wrong answer (a ``Trial``)."""
+    suite = run.result.suite
+    assert suite is not None and not suite.missing, f"{run.chapter}: no wrong-answer report"
+    found = [t for t in suite.trials if (t.exercise, t.name) == (wrong.exercise, wrong.name)]
+    assert found, f"{wrong_id(wrong)} was not tried: {suite.notes}"
+    return found[0]
+
+
+class RoundTripTests:
+    """The round-trip tests of one chapter; a subclass sets ``chapter`` and ``points``."""
+
+    chapter: str = ""
+    points: dict[str, tuple[int, int]] = {}
+
+    pytestmark = [pytest.mark.slow]  # runs the chapter's solution (fast mode, minutes)
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        """One test per wrong answer (``wrong``), per hard-coded one (``hard_coded``)."""
+        wrongs = wrong_answers(self.chapter)
+        if "wrong" in metafunc.fixturenames:
+            metafunc.parametrize("wrong", wrongs, ids=wrong_id)
+        if "hard_coded" in metafunc.fixturenames:
+            metafunc.parametrize("hard_coded", [w for w in wrongs if is_hard_coded(w)],
+                                 ids=wrong_id)  # fmt: skip
+
+    @pytest.fixture(scope="class")
     @classmethod
-    def run(cls, notebook: Path) -> Chapter:
-        import matplotlib
+    def run(cls, round_trips) -> ChapterRun:
+        """The chapter's round trip (computed once per test run)."""
+        return round_trips(cls.chapter)
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    def test_solution_gets_full_marks(self, run):
+        solved = run.result.solved
+        total = sum(v + h for v, h in self.points.values())
+        assert solved.max_score == total, f"nbgrader's total {solved.max_score}, POINTS {total}"
+        assert solved.score == solved.max_score, f"the solution fails {solved.failed_cells}"
+        # exercise by exercise, as nbgrader scored the solution's test cells
+        assert run.result.suite is not None, "no wrong-answer report"
+        assert run.result.suite.solution == {
+            ex: (float(v + h), float(v + h)) for ex, (v, h) in self.points.items()
+        }
 
-        chapter = cls(ns={"__name__": f"__{notebook.stem}__"})
-        for cell in nbformat.read(notebook, as_version=4).cells:
-            if cell.cell_type != "code":
-                continue
-            meta = cell.metadata.get("nbgrader", {})
-            grade_id = meta.get("grade_id", "")
-            if grade_id:
-                chapter.cells[grade_id] = cell.source
-            if meta.get("grade"):
-                chapter.points[grade_id] = meta.get("points", 0)
-            chapter.exec(cell.source, grade_id or "cell")
-            plt.close("all")
-        return chapter
+    def test_solution_runs_top_to_bottom(self, run):
+        assert run.result.solution_errors == [], run.result.solution_errors
 
-    def exec(self, source: str, name: str) -> None:
-        exec(compile(source, f"<{name}>", "exec"), self.ns)
+    def test_blank_scores_zero(self, run):
+        assert run.result.blank.max_score == run.result.solved.max_score
+        assert run.result.blank.score == 0, "the blank notebook earned points"
 
-    def exercises(self) -> set[str]:
-        return {gid.rsplit("_", 1)[0] for gid in self.points}
+    def test_lesson_runs_past_blank_exercises(self, run):
+        """The student version runs top to bottom except the exercise stubs and their tests."""
+        assert run.result.lesson_errors == [], run.result.lesson_errors
 
-    def outcome(self, grade_id: str) -> str | None:
-        """None if the test cell passes, else its failure message (traceback for non-checks)."""
-        try:
-            self.exec(self.cells[grade_id], grade_id)
-        except CheckFailed as failure:
-            return str(failure)
-        except Exception:
-            return traceback.format_exc(limit=3)
-        return None
+    def test_every_wrong_answer_was_tried(self, run):
+        suite = run.result.suite
+        assert suite is not None and not suite.missing, "no wrong_answers.py"
+        # notes: a suite below the standard, a test that fails when re-run after the wrong
+        # answers and the restored solution (not self-contained), a check that stopped
+        assert suite.notes == [], suite.notes
+        assert suite.exercises == list(self.points)
+        tried = sorted((t.exercise, t.name) for t in suite.trials)
+        assert tried == sorted((w.exercise, w.name) for w in wrong_answers(self.chapter))
+
+    def test_wrong_answer_is_caught(self, run, wrong):
+        """The wrong answer loses points (``about``: on the visible test, with a message
+        naming the mistake); the exercise's tests pass again after the solution is back."""
+        found = trial(run, wrong)
+        assert found.problems == [], found.problems
+        if wrong.about:
+            assert found.caught_by == "visible"
+        notes = [n for n in run.result.suite.notes if n.startswith(f"{wrong.exercise}:")]
+        assert notes == [], notes
+        print(f"{wrong_id(wrong)}: caught by the {found.caught_by} test")
 
 
-def assert_caught(chapter: Chapter, wrong: WrongAnswer) -> None:
-    """The wrong answer fails the tests as declared; the solution passes them again after."""
-    ex = wrong.exercise
-    assert ex in chapter.cells, f"no solution cell with grade_id {ex!r}"
-    try:
-        chapter.exec(wrong.code, f"wrong answer {wrong.name}")
-        visible = chapter.outcome(f"{ex}_visible")
-        hidden = chapter.outcome(f"{ex}_hidden")
-    finally:
-        chapter.exec(chapter.cells[ex], ex)  # restore the solution
-    assert visible is not None or hidden is not None, f"{ex}: '{wrong.name}' passes every test"
-    if wrong.about:
-        assert visible is not None, f"{ex}: '{wrong.name}' passes the visible test"
-        assert wrong.message.lower() in visible.lower(), (
-            f"{ex}: the visible test catches '{wrong.name}' but its message does not say "
-            f"{wrong.message!r}:\n{visible}"
-        )
-    for test in (f"{ex}_visible", f"{ex}_hidden"):
-        assert chapter.outcome(test) is None, f"{test} fails for the solution after restoring it"
-    print(f"{ex} / {wrong.name}: visible={visible is not None} hidden={hidden is not None}")
+def assert_caught_by_hidden_only(run: ChapterRun, wrong: WrongAnswer) -> None:
+    """A hard-coded answer passes the visible test (a real cheat); the hidden test catches it."""
+    found = trial(run, wrong)
+    assert not found.error, found.error
+    assert found.visible == found.visible_max, (
+        f"the hard-coded answer fails the visible test:\n{found.visible_text}")  # fmt: skip
+    assert found.hidden < found.hidden_max, "the hidden test passes the hard-coded answer"

@@ -1,13 +1,13 @@
-"""The nbgrader pipeline: notebooks/ in sync with solutions/, and the grading round trip."""
+"""The nbgrader pipeline: notebooks/ in sync with solutions/, solved submissions, lesson
+errors, Run All past blank exercises. (Each chapter's round trip: tests/test_chapterNN.py.)"""
 
 from __future__ import annotations
 
 import shutil
 
 import nbformat
-import pytest
 
-from course.grading import build, chapters, drift, round_trip, solved_submission
+from course.grading import build, chapters, drift, solved_submission
 
 from .conftest import ROOT
 
@@ -63,21 +63,10 @@ def test_solved_submission_fills_every_answer():
         assert "NotImplementedError" not in cell.source and "SOLUTION" not in cell.source
 
 
-@pytest.mark.slow
-def test_round_trip_solution_full_marks_blank_zero():
-    results = round_trip(ROOT, progress=lambda _: None)
-    assert [r.chapter for r in results] == chapters(ROOT)
-    for r in results:
-        assert r.solved.max_score > 0
-        assert r.solved.score == r.solved.max_score, f"{r.chapter}: {r.solved.failed_cells}"
-        assert r.blank.score == 0, f"{r.chapter}: the blank notebook earned points"
-        # The student version runs top to bottom except the exercise stubs and their tests.
-        assert r.lesson_errors == [], r.lesson_errors
-        # The solution runs top to bottom (this is the suite's only run of each solution).
-        assert r.solution_errors == [], r.solution_errors
-        # Every wrong answer listed for the chapter is caught as declared.
-        assert r.suite is not None and not r.suite.missing, f"{r.chapter}: no wrong answers"
-        assert r.suite.ok, f"{r.chapter}: {r.suite.problems}"
+# The round trip of each chapter (the solved submission gets full marks, the blank one 0,
+# every wrong answer is caught) is tested per chapter, in tests/test_chapterNN.py
+# (harness.RoundTripTests, run once per test run); tests/test_chapters.py checks that every
+# chapter has it.
 
 
 def test_lesson_errors_ignore_exercises_but_not_the_lesson(tmp_path):
