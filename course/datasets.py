@@ -58,6 +58,7 @@ __all__ = [
     "load_boston_housing",
     "load_weather",
     "load_cats_vs_dogs",
+    "mobilenet_v2_weights",
     "cats_vs_dogs_split",
     "load_cats_vs_dogs_images",
     "cats_vs_dogs_dataset",
@@ -189,6 +190,48 @@ FILES: dict[str, RemoteFile] = {
         ),
     ]
 }
+
+# Pretrained weights (course.pretrained builds the networks): keras' file names, under
+# weights/ in a mirror and models/ in the Keras cache, where keras looks for them itself.
+_APPLICATIONS_ORIGIN = "https://storage.googleapis.com/tensorflow/keras-applications/"
+MOBILENET_ALPHAS = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)  # the widths keras has ImageNet weights for
+# sha256 of keras' own release files, as recorded with the course mirror (keras pins none).
+_MOBILENET_RELEASE_SHA256 = {
+    0.35: "df1c3db1d0d9193719c4c70f707c56f7021f999f825bdc57454c275cf6def19f",
+    0.5: "279052de2cfa801003aa6cc25cc4d007d35dd0b76f06935268c79788b7642d05",
+}
+_MOBILENET_STAND_IN = {
+    1.0: "rebuilt from the TF-slim checkpoint keras' file was converted from; not keras' bytes",
+}
+VGG16_WEIGHTS = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+
+
+def mobilenet_v2_weights(alpha: float) -> str:
+    """The name of keras' ImageNet weights file for a MobileNetV2 base of width ``alpha``."""
+    return f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_224_no_top.h5"
+
+
+def _weights_files() -> list[RemoteFile]:
+    files = [
+        RemoteFile(
+            mobilenet_v2_weights(alpha),
+            _APPLICATIONS_ORIGIN + "mobilenet_v2/" + mobilenet_v2_weights(alpha),
+            _MOBILENET_RELEASE_SHA256.get(alpha),
+            cache_subdir="models",
+            mirror_names=("weights/" + mobilenet_v2_weights(alpha),),
+            stand_in_note=_MOBILENET_STAND_IN.get(alpha, ""),
+        )
+        for alpha in MOBILENET_ALPHAS
+    ]
+    files.append(
+        RemoteFile(VGG16_WEIGHTS, _APPLICATIONS_ORIGIN + "vgg16/" + VGG16_WEIGHTS,
+                   "6d6bbae143d832006294945121d1f1fc", cache_subdir="models",
+                   mirror_names=("weights/" + VGG16_WEIGHTS,))
+    )  # fmt: skip
+    return files
+
+
+FILES.update({f.name: f for f in _weights_files()})
 
 
 @dataclass
@@ -730,7 +773,9 @@ class ImageSplits:
 _CATS_DOGS_MIRROR = "cats_vs_dogs_subset"
 
 
-def _cats_dogs_from_mirror(mirror: Path) -> tuple[dict[str, list[Path]], str] | None:
+def _cats_dogs_from_mirror(
+    mirror: Path, where: str = "mirror"
+) -> tuple[dict[str, list[Path]], str] | None:
     root = mirror / _CATS_DOGS_MIRROR
     if not root.is_dir():
         return None
@@ -749,7 +794,7 @@ def _cats_dogs_from_mirror(mirror: Path) -> tuple[dict[str, list[Path]], str] | 
             )
         images.setdefault(path.parent.name, []).append(path)
     line = (
-        f"[course.datasets] cats vs dogs: mirror {root} ({sum(map(len, images.values()))} photos "
+        f"[course.datasets] cats vs dogs: {where} {root} ({sum(map(len, images.values()))} photos "
         "checked by the mirror SHA256SUMS) -- a SUBSET of the Kaggle Dogs vs. Cats photos"
     )
     return images, line
@@ -871,8 +916,13 @@ def _file_number(path: Path) -> int:
 
 
 def _cats_dogs_sources(data_home: Any) -> tuple[dict[str, list[Path]], str]:
+    """The photos: the mirror's subset, else its copy in the Keras cache (made by
+    ``course data fetch``; checked the same way), else the full Kaggle archive."""
     mirror = mirror_dir(data_home)
     found = _cats_dogs_from_mirror(mirror) if mirror is not None else None
+    cache = keras_cache_dir() / "datasets"
+    if found is None and (cache / _CATS_DOGS_MIRROR / "SHA256SUMS").is_file():
+        found = _cats_dogs_from_mirror(cache, where="Keras cache")
     return found if found is not None else _cats_dogs_from_kaggle(data_home)
 
 
@@ -1142,7 +1192,10 @@ DATASETS: dict[str, Any] = {
     "reuters_word_index": get_reuters_word_index,
     "boston_housing": load_boston_housing,
     "weather": load_weather,
-    "cats_vs_dogs": load_cats_vs_dogs,
+    "cats_vs_dogs": cats_vs_dogs_split,
+    "mobilenet_v2_weights": lambda data_home=None: [
+        locate(mobilenet_v2_weights(alpha), data_home) for alpha in (0.35, 1.0)
+    ],  # the widths the chapters use
 }
 
 
@@ -1159,7 +1212,8 @@ def fetch_all(
     cache, so the course keeps working without the mirror.
     """
     results: dict[str, str] = {}
-    for name in names or DATASETS:
+    names = list(names or DATASETS)
+    for name in names:
         if name not in DATASETS:
             raise ValueError(f"Unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
         try:
@@ -1175,7 +1229,24 @@ def fetch_all(
                 continue
             if found.source == "mirror":
                 _copy_to_cache(spec, found)
+        if "cats_vs_dogs" in names:
+            _copy_cats_dogs_to_cache(mirror_dir(data_home))
     return results
+
+
+def _copy_cats_dogs_to_cache(mirror: Path) -> None:
+    """Copy the mirror's checked cats vs dogs photos (and their SHA256SUMS) into the
+    Keras cache, where :func:`cats_vs_dogs_split` finds them without the mirror."""
+    found = _cats_dogs_from_mirror(mirror)
+    if found is None:
+        return
+    source = mirror / _CATS_DOGS_MIRROR
+    target = keras_cache_dir() / "datasets" / _CATS_DOGS_MIRROR
+    for path in [p for paths in found[0].values() for p in paths] + [source / "SHA256SUMS"]:
+        copy = target / path.relative_to(source)
+        if not copy.is_file() or copy.stat().st_size != path.stat().st_size:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
 
 
 def _copy_to_cache(spec: RemoteFile, found: DataFile) -> None:

@@ -44,52 +44,15 @@ from course.datasets import DataFile, DatasetCorrupted, RemoteFile
 
 __all__ = ["mobilenet_v2", "vgg16", "weights_file", "WeightsCorrupted", "MOBILENET_ALPHAS"]
 
-_MOBILENET_ORIGIN = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
-_VGG16_NAME = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
-_VGG16_ORIGIN = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + _VGG16_NAME
-
-MOBILENET_ALPHAS = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)  # the widths keras has ImageNet weights for
-
-# sha256 of keras' own release files, as recorded with the course mirror (keras pins none).
-_KERAS_RELEASE_SHA256 = {
-    0.35: "df1c3db1d0d9193719c4c70f707c56f7021f999f825bdc57454c275cf6def19f",
-    0.5: "279052de2cfa801003aa6cc25cc4d007d35dd0b76f06935268c79788b7642d05",
-}
-_STAND_IN = {
-    1.0: "rebuilt from the TF-slim checkpoint keras' file was converted from; not keras' bytes",
-}
+MOBILENET_ALPHAS = datasets.MOBILENET_ALPHAS
 
 
 class WeightsCorrupted(DatasetCorrupted):
     """A weights file is there but is damaged, so no pretrained network can be built."""
 
 
-def _mobilenet_name(alpha: float) -> str:
-    return f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_224_no_top.h5"
-
-
-def _register() -> None:
-    """Add the weights files to the registry that :func:`course.datasets.locate` reads."""
-    specs = [
-        RemoteFile(
-            _mobilenet_name(alpha),
-            _MOBILENET_ORIGIN + _mobilenet_name(alpha),
-            _KERAS_RELEASE_SHA256.get(alpha),
-            cache_subdir="models",
-            mirror_names=("weights/" + _mobilenet_name(alpha),),
-            stand_in_note=_STAND_IN.get(alpha, ""),
-        )
-        for alpha in MOBILENET_ALPHAS
-    ]
-    specs.append(
-        RemoteFile(_VGG16_NAME, _VGG16_ORIGIN, "6d6bbae143d832006294945121d1f1fc",
-                   cache_subdir="models", mirror_names=("weights/" + _VGG16_NAME,))
-    )  # fmt: skip
-    for spec in specs:
-        datasets.FILES.setdefault(spec.name, spec)
-
-
-_register()
+_mobilenet_name = datasets.mobilenet_v2_weights
+_VGG16_NAME = datasets.VGG16_WEIGHTS
 
 
 # --------------------------------------------------------------------------------------

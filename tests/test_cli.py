@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from course.cli import app
@@ -111,3 +112,22 @@ def test_lab_kernel_keeps_tensorflow_start_up_lines_out(tmp_path):
     stderr = "".join(text for name, text in streams if name == "stderr")
     assert "tf.Tensor(42" in "".join(text for name, text in streams if name == "stdout")
     assert "absl" not in stderr and "oneDNN" not in stderr, stderr
+
+
+def test_data_fetch_makes_photos_and_weights_work_without_the_mirror(
+    mirror, keras_home, monkeypatch
+):
+    """After `course data fetch` from a mirror, Chapters 4 and 5 need the mirror no more."""
+    from keras.src.utils import file_utils
+
+    from course import datasets, pretrained
+
+    result = runner.invoke(app, ["data", "fetch", "cats_vs_dogs", "mobilenet_v2_weights"])
+    assert result.exit_code == 0, result.output
+    assert "2 of 2 datasets ready" in result.output
+    monkeypatch.delenv("COURSE_DATA_DIR")
+    monkeypatch.setattr(file_utils, "urlretrieve", lambda *a, **k: pytest.fail("downloaded"))
+    root = datasets.cats_vs_dogs_split(cache_dir=keras_home / "split", verbose=False)
+    assert len(list((root / "test" / "dogs").glob("*.jpg"))) == 251
+    path = pretrained.weights_file(datasets.mobilenet_v2_weights(0.35), download=False)
+    assert path.parent == keras_home / "models"
