@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -45,8 +44,9 @@ def user_errors() -> Iterator[None]:
 Chapters = Annotated[list[str] | None, typer.Argument(help="Chapter folders (default: all).")]
 
 
-@app.command()
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def lab(
+    ctx: typer.Context,
     port: Annotated[int | None, typer.Option(help="Port for JupyterLab.")] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="No browser.")] = False,
     solutions: Annotated[bool, typer.Option(help="Open the instructor notebooks.")] = False,
@@ -54,34 +54,23 @@ def lab(
         bool, typer.Option(help="Fast mode: small data, few epochs (a minute per chapter).")
     ] = False,
 ) -> None:
-    """Start JupyterLab on the chapters."""
+    """Start JupyterLab on the chapters (more arguments go to `jupyter lab`)."""
     from course.grading import project_root
-    from course.kernel import write_kernelspec
+    from course.lab import prepare
 
     with user_errors():
         root = project_root()
-        folder = root / ("solutions" if solutions else "notebooks")
     # Kernels start through course.kernel (TensorFlow's start-up log lines stay out of the
-    # notebooks); its spec is named python3, so the notebooks need no change.
-    jupyter_dir = root / ".course" / "jupyter"
-    write_kernelspec(jupyter_dir)
-    env = {**os.environ, "JUPYTER_PATH": os.pathsep.join(
-        p for p in (str(jupyter_dir), os.environ.get("JUPYTER_PATH", "")) if p)}  # fmt: skip
-    if fast:
-        env["COURSE_FAST"] = "1"
-    cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={folder}"]
-    if port:
-        cmd.append(f"--port={port}")
-    if no_browser:
-        cmd.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
-        cmd.append("--allow-root")
-    if env.get("COURSE_FAST") == "1":
+    # notebooks; its spec is named python3, so the notebooks need no change); JupyterLab
+    # starts quietly (course.lab: no news question, only the nbgrader tools students use).
+    launch = prepare(root, solutions=solutions, fast=fast, port=port, no_browser=no_browser,
+                     extra=ctx.args)  # fmt: skip
+    if launch.fast:
         mode = "fast mode (small data, few epochs)"
     else:
         mode = "full mode (all data; `course lab --fast` for a quick run)"
-    console.print(f"Starting JupyterLab on {folder} in {mode} (Ctrl+C to stop)")
-    raise typer.Exit(subprocess.call(cmd, env=env))
+    console.print(f"Starting JupyterLab on {launch.folder} in {mode} (Ctrl+C to stop)")
+    raise typer.Exit(subprocess.call(launch.cmd, env=launch.env, cwd=launch.cwd))
 
 
 @data_app.command("fetch")

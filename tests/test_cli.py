@@ -65,21 +65,58 @@ def test_unknown_chapter_is_a_clean_error():
 
 def test_lab_command_is_wired(monkeypatch):
     calls = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr(subprocess, "call",
+                        lambda cmd, env, cwd: calls.append((cmd, env, cwd)) or 0)  # fmt: skip
     monkeypatch.delenv("COURSE_FAST", raising=False)
     result = runner.invoke(app, ["lab", "--no-browser", "--port", "8899"])
     assert result.exit_code == 0
     assert "full mode" in result.output
-    result = runner.invoke(app, ["lab", "--no-browser", "--fast"])
+    result = runner.invoke(app, ["lab", "--no-browser", "--fast", "--ServerApp.port_retries=0"])
     assert result.exit_code == 0 and "fast mode" in result.output
-    (cmd, env), (_, fast_env) = calls
+    (cmd, env, cwd), (fast_cmd, fast_env, _) = calls
     assert cmd[:4] == [sys.executable, "-m", "jupyter", "lab"]
     assert f"--ServerApp.root_dir={ROOT / 'notebooks'}" in cmd
     assert "--port=8899" in cmd and "--no-browser" in cmd
+    assert fast_cmd[-1] == "--ServerApp.port_retries=0"  # more arguments go to jupyter lab
+    # JupyterLab runs in the project, where nbgrader finds nbgrader_config.py
+    assert cwd == ROOT
     # kernels start through course.kernel: its python3 spec comes first on JUPYTER_PATH
     spec = Path(env["JUPYTER_PATH"].split(os.pathsep)[0]) / "kernels" / "python3" / "kernel.json"
     assert "course.kernel" in spec.read_text()
     assert "COURSE_FAST" not in env and fast_env["COURSE_FAST"] == "1"
+
+
+def test_lab_config_keeps_a_students_start_quiet(tmp_path, monkeypatch):
+    """`course lab` configures Jupyter as the server reads it: of nbgrader only Validate
+    (the formgrader logs "not a subdirectory of the notebook server root" otherwise), no
+    question about news; `--solutions` serves the project (the nbgrader course folder)
+    with every nbgrader extension. tests/browser/ checks the running server."""
+    from jupyter_core.paths import jupyter_config_path
+    from jupyter_server.extension.config import ExtensionConfigManager
+    from jupyterlab_server.config import get_static_page_config
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    from course.lab import STUDENT_OFF_LAB, STUDENT_OFF_SERVER, prepare
+
+    (tmp_path / "notebooks").mkdir()
+    for solutions in (False, True):
+        launch = prepare(tmp_path, solutions=solutions, environ={"JUPYTER_CONFIG_PATH": "/x"})
+        assert launch.cwd == tmp_path.resolve()
+        config_path = launch.env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
+        assert config_path[1:] == ["/x"]
+        monkeypatch.setenv("JUPYTER_CONFIG_PATH", config_path[0])
+        extensions = ExtensionConfigManager(read_config_path=jupyter_config_path())
+        enabled = extensions.get_jpserver_extensions()
+        assert enabled["nbgrader.server_extensions.validate_assignment"] is True
+        for name in STUDENT_OFF_SERVER:
+            assert enabled[name] is solutions, name
+        disabled = get_static_page_config().get("disabledExtensions", {})
+        assert all(bool(disabled.get(name)) is not solutions for name in STUDENT_OFF_LAB)
+        overrides, _ = _get_overrides(str(tmp_path / "no-app-settings"))
+        assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    # instructors: the server's root is the nbgrader course folder, opened on solutions/
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in launch.cmd
+    assert "--LabApp.default_url=/lab/tree/solutions" in launch.cmd
 
 
 def test_lab_kernel_keeps_tensorflow_start_up_lines_out(tmp_path):

@@ -1,0 +1,226 @@
+"""A real JupyterLab, started by ``course lab --fast`` as a student starts it, driven in
+headless Chromium with Playwright.
+
+One server for the whole session, on a free port with a token, serving a temporary copy
+of the student notebooks (the checkout stays clean). Chromium is Debian's (``apt-get
+install chromium``); Playwright cannot download its own browsers here. Without Chromium
+the tests are skipped, except where ``COURSE_REQUIRE_BROWSER=1`` (``.ci/run``) makes
+that a failure. Screenshots and the server log go to ``tests/artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..conftest import ROOT
+
+ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: seconds the server may take to start (a loaded 2-core machine imports slowly)
+START_TIMEOUT = 240
+
+
+def chromium_path() -> str | None:
+    """The Chromium to drive: ``$COURSE_CHROMIUM``, else the first of CHROMIUM_NAMES."""
+    explicit = os.environ.get("COURSE_CHROMIUM")
+    if explicit:
+        return explicit if Path(explicit).exists() else shutil.which(explicit)
+    return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of the Chromium executable (skip, or fail in CI, without one)."""
+    path = chromium_path()
+    if path is None:
+        message = (
+            "no Chromium for the browser tests: install Debian's (`apt-get install -y "
+            "chromium`) or set COURSE_CHROMIUM to a Chromium/Chrome executable"
+        )
+        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " (COURSE_REQUIRE_BROWSER=1: this run must test the browser)")
+        pytest.skip(message)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def course_command() -> list[str]:
+    """The ``course`` command of this environment (the console script beside Python)."""
+    script = Path(sys.executable).parent / "course"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from course.cli import app; app()"]
+
+
+@dataclass
+class Lab:
+    """A running ``course lab``: its URL, token, notebooks folder and log."""
+
+    url: str
+    token: str
+    root: Path  # the temporary project (COURSE_ROOT)
+    log: Path
+    process: subprocess.Popen
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    def page_url(self, path: str = "") -> str:
+        """The JupyterLab URL opening ``path`` (relative to the notebooks folder)."""
+        tree = f"/tree/{path}" if path else ""
+        return f"{self.url}/lab{tree}?token={self.token}&reset"
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        """Call the Jupyter server's REST API; the decoded JSON answer (or None)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=data, method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            text = answer.read()
+        return json.loads(text) if text else None
+
+    def session(self, path: str) -> dict | None:
+        """The server's session (notebook + kernel) for ``path``, if any."""
+        return next((s for s in self.api("GET", "/api/sessions") if s["path"] == path), None)
+
+    def shutdown_kernels(self) -> None:
+        """End every session and kernel (nothing keeps running between tests)."""
+        for s in self.api("GET", "/api/sessions"):
+            self.api("DELETE", f"/api/sessions/{s['id']}")
+        for k in self.api("GET", "/api/kernels"):
+            self.api("DELETE", f"/api/kernels/{k['id']}")
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _project_copy(folder: Path) -> Path:
+    """A course project a student would have: the notebooks (copied) and the nbgrader
+    configuration; ``solutions/`` only for ``course``'s project check (a link)."""
+    shutil.copytree(ROOT / "notebooks", folder / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))  # fmt: skip
+    shutil.copy2(ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
+    (folder / "solutions").symlink_to(ROOT / "solutions", target_is_directory=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def lab(chromium, data, artifacts, tmp_path_factory) -> Iterator[Lab]:
+    """``course lab --fast --no-browser`` on a free port, on a copy of the notebooks."""
+    root = _project_copy(tmp_path_factory.mktemp("course-lab"))
+    home = tmp_path_factory.mktemp("jupyter-user")
+    token = secrets.token_hex(16)
+    port = free_port()
+    env = {
+        **os.environ,
+        "COURSE_ROOT": str(root),
+        "JUPYTER_TOKEN": token,
+        # A new student's JupyterLab: no settings or workspaces saved yet.
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    env.pop("COURSE_FAST", None)  # --fast sets it, as for a student
+    log = artifacts / "lab.log"
+    cmd = [*course_command(), "lab", "--fast", "--no-browser", f"--port={port}",
+           "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1"]  # fmt: skip
+    started = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)  # fmt: skip
+    server = Lab(url=f"http://127.0.0.1:{port}", token=token, root=root, log=log,
+                 process=process)  # fmt: skip
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"course lab exited with {process.returncode}:\n{server.log_text()}")
+            try:
+                server.api("GET", "/api/status")
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"course lab did not answer within {START_TIMEOUT} s:\n"
+                                f"{server.log_text()}")  # fmt: skip
+                time.sleep(0.5)
+        server.timings["server start"] = time.perf_counter() - started
+        print(f"\ncourse lab on {server.url} (log: {log}), started in "
+              f"{server.timings['server start']:.1f} s")  # fmt: skip
+        yield server
+    finally:
+        try:
+            if process.poll() is None:
+                server.shutdown_kernels()
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to ``course lab`` and JupyterLab (its own process group), then SIGKILL."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        if process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(wait)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@pytest.fixture(scope="session")
+def browser(chromium) -> Iterator[Any]:
+    """Headless Chromium through Playwright (one for the session)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[Any]:
+    """A fresh browser tab (own cookies and storage) per test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(60_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
