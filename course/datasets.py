@@ -104,6 +104,7 @@ class RemoteFile:
     cache_subdir: str = "datasets"
     mirror_names: tuple[str, ...] = ()  # other names a mirror may hold it under
     stand_in_note: str = ""  # said when the file is a stand-in, not the real thing
+    copy_note: str = ""  # said when a verified copy holds the same data in other bytes
 
 
 _FASHION = "datasets/fashion-mnist"
@@ -115,6 +116,10 @@ FILES: dict[str, RemoteFile] = {
             "mnist.npz",
             _KERAS_ORIGIN + "mnist.npz",
             "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+            copy_note=(
+                "the original MNIST digits in keras' layout, rebuilt from the MNIST files: "
+                "the same arrays as keras' download, in a zip with other time stamps"
+            ),
         ),
         RemoteFile(
             "train-labels-idx1-ubyte.gz",
@@ -252,7 +257,7 @@ class DataFile:
             "cache": f"Keras cache {self.path.parent}",
             "download": f"downloaded to {self.path.parent}",
         }[self.source]
-        kind = "canonical file" if self.canonical else "NOT the canonical file"
+        kind = "canonical file" if self.canonical else "not the canonical file"
         line = f"[course.datasets] {self.name}: {where} ({kind}; checked by {self.verified_by})"
         if self.note:
             line += f" -- {self.note}"
@@ -319,7 +324,11 @@ def _verify_mirror_file(spec: RemoteFile, path: Path, rel: str, sums: dict[str, 
         return DataFile(spec.name, path, "mirror", "canonical hash", True, spec.stand_in_note)
     listed = sums.get(rel)
     if listed and _hash_file(path, "sha256") == listed:
-        note = spec.stand_in_note or "a mirror copy, not byte-identical to the canonical download"
+        note = (
+            spec.stand_in_note
+            or spec.copy_note
+            or "a mirror copy, not byte-identical to the canonical download"
+        )
         return DataFile(spec.name, path, "mirror", "mirror SHA256SUMS", False, note)
     expected = " or ".join(
         h
@@ -343,7 +352,9 @@ def _cached(spec: RemoteFile) -> DataFile | None:
     # A verified mirror copy placed in the cache by `course data fetch` carries its sha256.
     sidecar = path.with_name(path.name + ".sha256")
     if sidecar.is_file() and _hash_file(path, "sha256") == sidecar.read_text().strip():
-        note = spec.stand_in_note or "copied from a mirror; not the canonical bytes"
+        note = (
+            spec.stand_in_note or spec.copy_note or "copied from a mirror; not the canonical bytes"
+        )
         return DataFile(spec.name, path, "cache", "sha256 recorded from the mirror", False, note)
     if spec.file_hash is None and spec.origin is not None:
         return DataFile(spec.name, path, "cache", "no published hash", True, spec.stand_in_note)
