@@ -1,7 +1,7 @@
 """Overhead of LiveTraining, and of its Stop button's poll, over a silent fit (MNIST MLP).
 
-    python bench/bench_widgets.py                        # 3 rounds: about 6 minutes on 2 cores
-    python bench/bench_widgets.py --runs 3 --limit 20000 # smaller: about 2 minutes
+    python bench/bench_widgets.py                        # 3 rounds, 60,000 images: ~10 min
+    python bench/bench_widgets.py --runs 5 --limit 10000 # ~5 min on 2 busy cores
     python bench/bench_widgets.py --in-process           # without a kernel (nothing to poll)
 
 Trains Dense(512, relu) -> Dense(10, softmax) with rmsprop, batch 128, for 2 epochs on the
