@@ -220,7 +220,7 @@ def draw_runs(
             handles.append(
                 Line2D([], [], color=STOP_COLOUR, linestyle=":", label="where a run stopped")
             )
-        fig.legend(handles=handles, loc="outside right upper", fontsize="small")
+        fig.legend(handles=handles, loc="outside right center", fontsize="small")
     for ax in axes[len(names) :]:
         ax.set_visible(False)
     if single and runs[0].stopped is not None:
