@@ -121,10 +121,15 @@ def _merge_duplicates(runs: list[Curves]) -> list[Curves]:
     return kept
 
 
-def figure_size(panels: int) -> tuple[float, float]:
-    """Width and height in inches for ``panels`` panels, 3 per row."""
+def figure_size(panels: int, runs: Sequence[Curves] = ()) -> tuple[float, float]:
+    """Width and height in inches for ``panels`` panels, 3 per row, and for several runs
+    the legend beside them (as wide as its longest label, within reason)."""
     ncols = min(panels, 3)
-    return 4.5 * ncols, 3.4 * math.ceil(panels / ncols)
+    width, height = 4.5 * ncols, 3.4 * math.ceil(panels / ncols)
+    if len(runs) > 1:
+        longest = max(len(run.legend_label) for run in runs)
+        width += min(max(2.2, 0.07 * longest + 0.7), 5.0)
+    return width, height
 
 
 def draw_runs(
@@ -273,9 +278,7 @@ def plot_history(
 
     runs = as_runs(history)
     panels = len(panel_names([run.history for run in runs], metrics))
-    width, height = figsize or figure_size(panels)
-    if figsize is None and len(runs) > 1:
-        width += 2.2  # room for the legend beside the panels
+    width, height = figsize or figure_size(panels, runs)
     fig = plt.figure(figsize=(width, height), layout="constrained")
     # Closed at once: pyplot is only used so that Jupyter knows how to show a Figure;
     # returning an open pyplot figure would show it twice in a notebook.

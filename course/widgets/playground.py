@@ -263,8 +263,7 @@ class Playground:
         from matplotlib.figure import Figure
 
         runs = self._curves()
-        width, height = figure_size(len(_panels(runs)))
-        width += 2.2 if len(runs) > 1 else 0  # the legend sits beside the panels
+        width, height = figure_size(len(_panels(runs)), runs)
         fig = Figure(figsize=(width, height), layout="constrained")
         draw_runs(fig, runs, metrics=None, title="validation curves of all runs", which="val")
         buffer = io.BytesIO()
