@@ -14,6 +14,7 @@ contains "stopped".
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from html import escape
 from typing import Any
 
 from course.widgets.display import fmt_duration, fmt_logs
@@ -86,7 +87,7 @@ class WidgetView:
         self.button.add_class(STOP_CLASS)
         self.button.on_click(lambda _button: on_stop())
         self.values = w.HTML("")
-        self.status = w.Label("")
+        self.status = w.HTML("")  # HTML wraps; a Label would cut a long line with "…"
         self.plot = w.HTML("")
         self.plot.add_class(PLOT_CLASS)
         row = w.HBox([self.epoch_label, self.bar, self.stats, self.button])
@@ -98,7 +99,7 @@ class WidgetView:
         self.button.disabled = False
         self.button.description = "Stop"
         self.button.layout.display = None if stop_button else "none"
-        self.status.value = hint
+        self.status.value = escape(hint)
 
     def render(self, snapshot: Snapshot, chart: str | None) -> None:
         """Show one snapshot: label, bar, numbers and (when given) the curves together."""
@@ -125,7 +126,7 @@ class WidgetView:
         if chart is not None:
             self.plot.value = chart
         if stopped is not None:
-            self.status.value = f"{stopped} ({fmt_duration(seconds)})"
+            self.status.value = escape(f"{stopped} ({fmt_duration(seconds)})")
         else:
             self.status.value = f"done in {fmt_duration(seconds)}"
         self.button.disabled = True
