@@ -4,8 +4,9 @@
 
 * ``jupyter/kernels/python3``: the kernel spec (:mod:`course.kernel`, which keeps
   TensorFlow's start-up log lines out of the notebooks), found through ``JUPYTER_PATH``;
-* ``jupyter-config/``: a Jupyter config folder, found through ``JUPYTER_CONFIG_PATH``
-  (ahead of the virtual environment's own configuration, behind the user's), with
+* ``jupyter-config/students`` (``instructors`` with ``solutions=True``): a Jupyter config
+  folder, found through ``JUPYTER_CONFIG_PATH`` (ahead of the virtual environment's own
+  configuration, behind the user's), with
 
   - ``labconfig/default_setting_overrides.json``: JupyterLab does not ask whether to
     fetch Jupyter's news (``fetchNews``: never) and does not check for updates;
@@ -122,7 +123,8 @@ def prepare(
     root = Path(root).resolve()
     state = root / ".course"
     data_dir = state / "jupyter"
-    config_dir = state / "jupyter-config"
+    # one config folder per audience, so that both can run at once
+    config_dir = state / "jupyter-config" / ("instructors" if solutions else "students")
     write_kernelspec(data_dir)
     write_config(config_dir, students=not solutions)
     env = dict(os.environ if environ is None else environ)

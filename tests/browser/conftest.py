@@ -108,6 +108,21 @@ class Lab:
         """The server's session (notebook + kernel) for ``path``, if any."""
         return next((s for s in self.api("GET", "/api/sessions") if s["path"] == path), None)
 
+    def kernel_cpu_seconds(self, path: str) -> float | None:
+        """CPU seconds the kernel of ``path`` has used so far (user + system, with its
+        children): what the chapter costs on an idle machine, whatever the load now."""
+        import psutil
+
+        session = self.session(path)
+        if session is None:
+            return None
+        marker = f"kernel-{session['kernel']['id']}.json"
+        for process in psutil.process_iter(["cmdline"]):
+            if any(marker in part for part in process.info["cmdline"] or ()):
+                t = process.cpu_times()
+                return t.user + t.system + t.children_user + t.children_system
+        return None
+
     def shutdown_kernels(self) -> None:
         """End every session and kernel (nothing keeps running between tests)."""
         for s in self.api("GET", "/api/sessions"):

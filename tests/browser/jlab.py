@@ -50,6 +50,7 @@ class KernelTraffic:
     requests: list[str] = field(default_factory=list)  # msg ids, in order
     replies: dict[str, str] = field(default_factory=dict)  # msg id -> status
     finished_at: dict[str, float] = field(default_factory=dict)  # msg id -> time of reply
+    run_all_started: float = 0.0
 
     def attach(self, page: Any) -> KernelTraffic:
         page.on("websocket", self._on_websocket)
@@ -78,6 +79,11 @@ class KernelTraffic:
 
     def statuses(self, since: int = 0) -> list[str]:
         return [self.replies.get(mid, "pending") for mid in self.requests[since:]]
+
+    def seconds(self, started: float, since: int = 0) -> list[float]:
+        """How long each request ran (the kernel runs them one after the other)."""
+        ends = [self.finished_at.get(mid, started) for mid in self.requests[since:]]
+        return [end - begin for begin, end in zip([started, *ends[:-1]], ends, strict=True)]
 
 
 def wait_until(page: Any, condition, timeout: float, what: str, poll: float = 0.25) -> None:
@@ -118,7 +124,7 @@ def run_all(page: Any, traffic: KernelTraffic, timeout: float) -> float:
     execute replies are. Returns the seconds it took.
     """
     since = len(traffic.requests)
-    started = time.perf_counter()
+    started = traffic.run_all_started = time.perf_counter()
     menu(page, "Run", "runmenu:run-all")
     wait_until(page, lambda: len(traffic.requests) > since, 30, "Run All to send the cells")
     # the page sends every cell's request at once; wait until they are all answered

@@ -44,8 +44,19 @@ STOP_WITHIN = 2.0
 FIRST_CELLS = 2
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-#: log lines that are no fault: the server being stopped at the end of the session
-HARMLESS = ("Could not determine npm prefix",)
+FIGURE_AS_TEXT = re.compile(r"<(matplotlib\.figure\.)?Figure size \d+(\.\d+)?x\d+")
+#: server log lines that are no fault
+HARMLESS = (
+    # JupyterLab notes that a notebook opened for the first time is not signed as trusted
+    # on this machine; the course notebooks ship without outputs, so nothing is hidden
+    "is not trusted",
+    # jupyter_server 2.x with tornado >= 6.5 (jupyter_server issue 1612): its own 90 s pong
+    # timeout is also handed to tornado, which clamps it and says so; nothing changes
+    "cannot be longer than the websocket_ping_interval",
+    "Setting websocket_ping_timeout",
+    # the server being stopped at the end of the session
+    "Could not determine npm prefix",
+)
 
 
 def code_cells(nb) -> list[tuple[int, nbformat.NotebookNode]]:
@@ -85,6 +96,10 @@ def test_run_all_runs_the_whole_chapter(lab, page, artifacts, chapter):
     seconds = run_all(page, traffic, RUN_ALL_TIMEOUT)
     lab.timings[f"Run All {chapter}"] = seconds
     print(f"{chapter}: Run All took {seconds:.1f} s")
+    cpu = lab.kernel_cpu_seconds(path)
+    if cpu is not None:
+        lab.timings[f"kernel CPU {chapter}"] = cpu
+        print(f"{chapter}: the kernel used {cpu:.1f} s of CPU")
     figures = measure_outputs(page)
     save(page)
     nb = nbformat.read(lab.notebooks / path, as_version=4)
@@ -135,9 +150,20 @@ def test_run_all_runs_the_whole_chapter(lab, page, artifacts, chapter):
             missing.append(f"code cell {i}: an image")
         if any(WIDGET_VIEW in d for d in data) and (i, "widget") not in drawn:
             missing.append(f"code cell {i}: a widget")
+        # a matplotlib figure that reached the page as its text, not as a picture
+        missing.extend(
+            f"code cell {i}: {d['text/plain']} (as text, no picture)"
+            for d in data
+            if set(d) == {"text/plain"} and FIGURE_AS_TEXT.match(str(d["text/plain"]))
+        )
     assert not missing, "outputs in the notebook but not on the page:\n" + "\n".join(missing)
     print(f"{chapter}: {len(figures)} figures and widgets drawn, "
           f"{blank_errors} errors from blank exercises")  # fmt: skip
+    took = traffic.seconds(traffic.run_all_started)
+    if len(took) == len(cells):
+        slowest = sorted(zip(took, cells, strict=True), key=lambda t: -t[0])[:3]
+        print(f"{chapter}: slowest cells: " + "; ".join(
+            f"{i} ({first_line(c)[:40]}) {s:.1f} s" for s, (i, c) in slowest))  # fmt: skip
 
     # No question about Jupyter news on a student's first start.
     toasts = page.locator(".Toastify__toast, .jp-toast-message").all_inner_texts()
@@ -279,9 +305,11 @@ def test_validate_reports_the_blank_exercises(lab, page, artifacts):
     shot(page, artifacts, "validate.png")
     print(f"Validate took {seconds:.1f} s: {text.splitlines()[0] if text else ''}")
     assert "Cannot validate" not in text and "Version Mismatch" not in text, text
-    match = re.search(r"FAILED ON (\d+) CELL", text)
-    assert match, f"Validate did not report failing cells:\n{text[:2000]}"
-    assert int(match.group(1)) == len(visible), text[:2000]
+    failed = text.count("The following cell failed")
+    assert failed == len(visible), (
+        f"Validate listed {failed} failing cells, the chapter has {len(visible)} blank "
+        f"exercises:\n{text[:2000]}"
+    )
     assert "NotImplementedError" in text
     page.locator(".jp-Dialog .jp-mod-accept").first.click()
     lab.shutdown_kernels()
@@ -292,7 +320,9 @@ def test_start_is_quiet(lab, page):
     asks nothing about news, and the kernels are the course's (TensorFlow kept quiet).
     Runs last: the log then holds the whole session (Validate included)."""
     settings = lab.api("GET", "/lab/api/settings/@jupyterlab/apputils-extension:notification")
-    assert settings["composite"]["fetchNews"] == "false", settings["composite"]
+    # the default the server gives JupyterLab (course.lab's override), not changed by a user
+    assert settings["schema"]["properties"]["fetchNews"]["default"] == "false"
+    assert "fetchNews" not in settings["settings"]
     spec = lab.api("GET", "/api/kernelspecs")["kernelspecs"]["python3"]["spec"]
     assert spec["argv"][1:3] == ["-m", "course.kernel"], spec["argv"]
     log = lab.log_text()
