@@ -5,6 +5,7 @@ run and shared by the chapter's tests."""
 from __future__ import annotations
 
 import os
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,7 +86,8 @@ class ChapterRun:
     chapter: str
     result: RoundTripResult
     workdir: Path
-    seconds: float
+    seconds: float  # wall time
+    cpu_seconds: float = 0.0  # CPU time of nbgrader and its kernels (user + system)
 
     def folder(self, stage: str, student: str = "solved") -> Path:
         """nbgrader's folder of one student's chapter: ``stage`` is ``submitted`` or
@@ -122,12 +124,12 @@ class RoundTrips:
             from course.grading.roundtrip import round_trip
 
             workdir = self._workdir(chapter)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _children_cpu()
             try:
                 (result,) = round_trip(ROOT, [chapter], workdir=workdir, progress=lambda _: None)
                 assert result.chapter == chapter, f"round_trip({chapter!r}) gave {result.chapter}"
                 self.done[chapter] = ChapterRun(
-                    chapter, result, workdir, time.perf_counter() - started
+                    chapter, result, workdir, time.perf_counter() - started, _children_cpu() - cpu
                 )
             except Exception as exc:
                 self.done[chapter] = exc
@@ -135,6 +137,13 @@ class RoundTrips:
         if isinstance(found, BaseException):
             raise found
         return found
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished child processes (nbgrader, its kernels): a
+    measure of a round trip's cost that other load on the machine does not inflate."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 _ROUND_TRIPS = pytest.StashKey[RoundTrips]()
@@ -162,6 +171,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         suite = run.result.suite
         tried = f", {len(suite.trials)} wrong answers in {suite.seconds:.0f} s" if suite else ""
         terminalreporter.write_line(
-            f"{chapter}: {run.seconds:.0f} s (solution {run.result.solved.score:g}/"
-            f"{run.result.solved.max_score:g}, blank {run.result.blank.score:g}{tried})"
+            f"{chapter}: {run.seconds:.0f} s, {run.cpu_seconds:.0f} s CPU (solution "
+            f"{run.result.solved.score:g}/{run.result.solved.max_score:g}, blank "
+            f"{run.result.blank.score:g}{tried})"
         )
