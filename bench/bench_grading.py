@@ -36,12 +36,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course.grading import grade, solved_submission  # noqa: E402
+from course.grading.runner import nbgrader_env, run_nbgrader  # noqa: E402
 
 
 def _env() -> dict:
-    bin_dir = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """nbgrader's environment (the one course grade and course check use), without plots."""
+    env = nbgrader_env()
     env.setdefault("MPLBACKEND", "Agg")
     return env
 
@@ -67,15 +67,10 @@ def scores(course: Path, chapter: str) -> list[float]:
         return sorted(s.score for s in gb.find_assignment(chapter).submissions)
 
 
-def run_nbgrader(course: Path, chapter: str) -> float:
-    cmd = [sys.executable, "-m", "nbgrader", "autograde", chapter, "--force",
-           f"--db=sqlite:///{course / 'gradebook.db'}"]  # fmt: skip
+def run_serial_nbgrader(course: Path, chapter: str) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=course, env=_env(), capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"nbgrader autograde failed:\n{proc.stderr[-3000:]}")
-    return elapsed
+    run_nbgrader(course, "autograde", chapter, "--force")  # raises with the log if it fails
+    return time.perf_counter() - start
 
 
 def run_course_grade(course: Path, chapter: str, workers: int, *flags: str) -> float:
@@ -114,7 +109,7 @@ def main() -> None:
     names = args.only or ["nbgrader", "course"] + ["course+feedback"] * args.feedback + [
         "course-no-preload"] * args.no_preload  # fmt: skip
     run = {
-        "nbgrader": lambda c: run_nbgrader(c, args.chapter),
+        "nbgrader": lambda c: run_serial_nbgrader(c, args.chapter),
         "course": lambda c: run_course_grade(c, args.chapter, args.workers, "--no-feedback"),
         "course+feedback": lambda c: run_course_grade(c, args.chapter, args.workers),
         "course-no-preload": lambda c: run_course_grade(

@@ -22,6 +22,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from course.grading.limits import Limits, format_size
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
 data_app = typer.Typer(no_args_is_help=True, help="Datasets: fetch them, see where they are.")
 app.add_typer(data_app, name="data")
@@ -218,6 +220,12 @@ def check(
     raise typer.Exit(1 if failed else 0)
 
 
+# course grade's defaults are Limits' own
+_LIMITS = Limits()
+_MEMORY = format_size(_LIMITS.memory) if _LIMITS.memory else "none"
+_OUTPUT = format_size(_LIMITS.output) if _LIMITS.output else "none"
+
+
 @app.command()
 def grade(
     chapters: Chapters = None,
@@ -230,11 +238,19 @@ def grade(
     export: Annotated[str | None, typer.Option(help="Write every grade to this CSV file.")] = None,
     force: Annotated[bool, typer.Option(help="Regrade unchanged submissions too.")] = False,
     feedback: Annotated[bool, typer.Option(help="Generate feedback HTML per student.")] = True,
-    cell_timeout: Annotated[float, typer.Option(help="Seconds per cell (0: none).")] = 300,
-    notebook_timeout: Annotated[float, typer.Option(help="Seconds per notebook (0: none).")] = 900,
-    memory: Annotated[str, typer.Option(help="Memory per kernel, e.g. 2G (none: no cap).")] = "4G",
-    processes: Annotated[int, typer.Option(help="Processes/threads per kernel (0: no cap).")] = 256,
-    output: Annotated[str, typer.Option(help="Output kept per cell, e.g. 1M.")] = "1M",
+    cell_timeout: Annotated[
+        float, typer.Option(help="Seconds per cell (0: none).")
+    ] = _LIMITS.cell_timeout,
+    notebook_timeout: Annotated[
+        float, typer.Option(help="Seconds per notebook (0: none).")
+    ] = _LIMITS.notebook_timeout,
+    memory: Annotated[
+        str, typer.Option(help="Memory per kernel, e.g. 2G (none: no cap).")
+    ] = _MEMORY,
+    processes: Annotated[
+        int, typer.Option(help="Processes/threads per kernel (0: no cap).")
+    ] = _LIMITS.processes,
+    output: Annotated[str, typer.Option(help="Output kept per cell, e.g. 1M.")] = _OUTPUT,
     network: Annotated[bool, typer.Option(help="Let submissions use the network.")] = False,
     preload: Annotated[
         bool, typer.Option(help="Fork kernels from a process that imported the chapter's modules.")
@@ -245,8 +261,8 @@ def grade(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Autograde every new or changed submission in a course folder, in parallel, within limits."""
-    from course.grading.grade import grade as grade_course
-    from course.grading.limits import Limits, parse_size
+    from course.grading.autograder import GradeOptions, run
+    from course.grading.limits import parse_size
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with user_errors():
@@ -255,11 +271,11 @@ def grade(
             memory=parse_size(memory), processes=processes or None, output=parse_size(output),
             network=network,
         )  # fmt: skip
-        report = grade_course(
+        options = GradeOptions.create(
             course_dir, chapters, workers=workers, limits=limits, export=export, force=force,
-            feedback=feedback, project=project, progress=not quiet, console=console,
-            preload=preload, log=lambda m: console.print(f"[dim]{m}[/dim]"),
+            feedback=feedback, project=project, progress=not quiet, preload=preload,
         )  # fmt: skip
+        report = run(options, console=console, log=lambda m: console.print(f"[dim]{m}[/dim]"))
     if not report.outcomes:
         console.print(f"No submissions found under {report.course}/submitted/<student>/<chapter>.")
     columns = ["chapter", "submissions", "graded", "skipped", "full marks", "zero", "errors",

@@ -23,8 +23,15 @@ from pathlib import Path
 
 import nbformat
 
-from course.grading.nbgrader import CourseDir, Score, chapters
-from course.grading.wrong_answers import SuiteReport, config_file, read_report, suite_path
+from course.grading.config import CourseConfig
+from course.grading.coursedir import CourseDir, Score, chapters
+from course.grading.wrong_answers import (
+    SUITE_FILE,
+    SuiteReport,
+    config_file,
+    read_report,
+    suite_path,
+)
 
 __all__ = ["build", "drift", "solved_submission", "round_trip", "RoundTripResult", "lesson_errors"]
 
@@ -53,7 +60,10 @@ def _load(path: Path) -> dict:
 
 
 def drift(project: Path, names: list[str] | None = None) -> list[str]:
-    """Files in ``notebooks/`` that a fresh build would change, add or remove."""
+    """Files in ``notebooks/`` that a fresh build would change, add or remove (what nbgrader
+    ignores, e.g. checkpoints, does not count, except instructor material: ``wrong_answers.py``
+    there is reported)."""
+    config = CourseConfig.read(project)
     problems = []
     with tempfile.TemporaryDirectory(prefix="course-drift-") as tmp:
         fresh_root = Path(tmp) / "fresh"
@@ -62,8 +72,11 @@ def drift(project: Path, names: list[str] | None = None) -> list[str]:
             fresh = {p.relative_to(fresh_root): p for p in (fresh_root / chapter).rglob("*")
                      if p.is_file()}  # fmt: skip
             current_root = project / "notebooks"
-            current = {p.relative_to(current_root): p for p in (current_root / chapter).rglob("*")
-                       if p.is_file() and ".ipynb_checkpoints" not in p.parts}  # fmt: skip
+            current = {}
+            for p in (current_root / chapter).rglob("*"):
+                rel = p.relative_to(current_root)
+                if p.is_file() and (p.name == SUITE_FILE or not config.ignored(rel)):
+                    current[rel] = p
             for rel in sorted(fresh.keys() | current.keys()):
                 if rel not in current:
                     problems.append(f"notebooks/{rel} is missing")

@@ -1,11 +1,11 @@
-"""Kernel sandbox launcher: start a Jupyter kernel inside the limits of one submission.
+"""The sandbox launcher: start a Jupyter kernel inside the limits of one submission.
 
 The grader runs this file *by path* (it needs only the standard library, so it
 starts in milliseconds) in front of the kernel command::
 
-    python sandbox.py SPEC.json -- python -m ipykernel_launcher -f kernel.json
+    python launcher.py SPEC.json -- python -m ipykernel_launcher -f kernel.json
 
-``SPEC.json`` (written by :mod:`course.grading.limits`) says what to enforce.
+``SPEC.json`` (written by :mod:`course.grading.sandbox.settings`) says what to enforce.
 Each step is taken only when the spec asks for it; the grader asks only for
 what :func:`probe` found to work on this machine, and a step that was asked
 for and fails stops the launch (exit code 70) rather than run a student's code
@@ -36,7 +36,7 @@ namespace (when it ends, every process it started ends with it) and dies with
 the launcher (``PR_SET_PDEATHSIG``), which waits for it and exits the same
 way, so the grader sees the kernel's own exit status or signal.
 
-``python sandbox.py --probe`` prints, as JSON, which namespace features work here.
+``python launcher.py --probe`` prints, as JSON, which namespace features work here.
 """
 
 from __future__ import annotations
@@ -417,8 +417,8 @@ def launch(spec: dict, cmd: list[str], run=None) -> None:
 #
 # Starting a kernel costs a Python start-up, ipykernel and, for this course, TensorFlow:
 # several seconds of CPU per submission, the larger part of grading a chapter. A zygote
-# (``sandbox.py --zygote SOCKET numpy,tensorflow,...``, one per grading worker) imports
-# them once; for each kernel the launcher (``sandbox.py --via SOCKET SPEC -- CMD``, the
+# (``launcher.py --zygote SOCKET numpy,tensorflow,...``, one per grading worker) imports
+# them once; for each kernel the launcher (``launcher.py --via SOCKET SPEC -- CMD``, the
 # process jupyter_client starts and watches) asks it for a fork, which applies SPEC
 # exactly as above and runs ipykernel in-process. The launcher forwards interrupts,
 # mirrors the kernel's exit status or signal, and its death ends the kernel. The zygote
@@ -671,7 +671,7 @@ def main(argv: list[str]) -> None:
         via_zygote(argv[1], argv[2:])
         return
     if len(argv) < 3 or argv[1] != "--":
-        print("usage: sandbox.py SPEC.json -- KERNEL-COMMAND...", file=sys.stderr)
+        print("usage: launcher.py SPEC.json -- KERNEL-COMMAND...", file=sys.stderr)
         sys.exit(2)
     with open(argv[0]) as f:
         spec = json.load(f)

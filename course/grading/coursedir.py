@@ -1,8 +1,9 @@
-"""Thin helpers around the nbgrader command line: run it in a course folder, read grades.
+"""The course project and scratch nbgrader course folders (``course build``, ``course check``).
 
-The course never forks nbgrader: it prepares an nbgrader course directory (a
-copy of the project's ``nbgrader_config.py`` and ``solutions/``) and runs the
-ordinary ``nbgrader`` commands there, in a subprocess.
+The course never forks nbgrader: :class:`CourseDir` prepares an nbgrader course
+directory (the project's ``nbgrader_config.py`` and instructor notebooks) and
+runs the ordinary ``nbgrader`` commands there (:mod:`course.grading.runner`).
+:func:`project_root` finds the project, :func:`chapters` its chapters.
 """
 
 from __future__ import annotations
@@ -10,15 +11,26 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NbgraderError", "project_root", "chapters", "CourseDir", "Score"]
+import course
+from course.grading.config import CONFIG_FILE, CourseConfig
+from course.grading.runner import NbgraderError, run_nbgrader
 
+__all__ = [
+    "NbgraderError",
+    "PACKAGE_CHECKOUT",
+    "project_root",
+    "chapters",
+    "CourseDir",
+    "Score",
+    "tag_exercises",
+]
 
-class NbgraderError(RuntimeError):
-    """An nbgrader command failed; the message holds the end of its log."""
+#: The checkout (or installed tree) the ``course`` package is imported from. The grading
+#: sandbox hides its ``solutions/`` and ``.git`` and lets the kernel read the rest.
+PACKAGE_CHECKOUT = Path(course.__file__).resolve().parents[1]
 
 
 def project_root(start: str | os.PathLike | None = None) -> Path:
@@ -30,9 +42,8 @@ def project_root(start: str | os.PathLike | None = None) -> Path:
     if os.environ.get("COURSE_ROOT"):
         return Path(os.environ["COURSE_ROOT"]).resolve()
     here = Path(start or Path.cwd()).resolve()
-    candidates = [here, *here.parents, Path(__file__).resolve().parents[2]]
-    for folder in candidates:
-        if (folder / "nbgrader_config.py").is_file() and (folder / "solutions").is_dir():
+    for folder in [here, *here.parents, PACKAGE_CHECKOUT]:
+        if (folder / CONFIG_FILE).is_file() and (folder / "solutions").is_dir():
             return folder
     raise FileNotFoundError(
         "No course project found (a folder with nbgrader_config.py and solutions/). "
@@ -84,50 +95,50 @@ def tag_exercises(notebook: Path) -> None:
 
 
 class CourseDir:
-    """A scratch nbgrader course directory built from the project's instructor notebooks."""
+    """An nbgrader course directory whose assignments come from the project's instructor
+    notebooks.
 
-    def __init__(self, root: Path, project: Path) -> None:
+    ``own_config`` (default): a scratch folder, given the project's ``nbgrader_config.py``;
+    otherwise (an instructor's course folder) the folder keeps its own, which is copied
+    from the project only when it has none.
+    """
+
+    def __init__(self, root: Path, project: Path, *, own_config: bool = True) -> None:
         self.root = Path(root)
         self.project = Path(project)
         self.root.mkdir(parents=True, exist_ok=True)
-        shutil.copy(project / "nbgrader_config.py", self.root / "nbgrader_config.py")
-        self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+        if own_config or not (self.root / CONFIG_FILE).exists():
+            shutil.copyfile(self.project / CONFIG_FILE, self.root / CONFIG_FILE)
+        self.config = CourseConfig.read(self.root)
+        self.project_config = CourseConfig.read(self.project)
+        self.db = self.root / "gradebook.db"
+        self.db_url = f"sqlite:///{self.db}"
 
     @property
     def source(self) -> Path:
-        return self.root / "solutions"
+        return self.root / self.config.source
 
     @property
     def release(self) -> Path:
-        return self.root / "notebooks"
+        return self.root / self.config.release
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / self.config.submitted
+
+    def project_source(self, chapter: str) -> Path:
+        """The chapter's instructor notebooks in the project."""
+        return self.project / self.project_config.source / chapter
 
     def add_source(self, chapter: str) -> None:
         """Copy one chapter's instructor notebooks (and files) into the course directory."""
-        dest = self.source / chapter
-        if dest.exists():
-            shutil.rmtree(dest)
-        shutil.copytree(
-            self.project / "solutions" / chapter,
-            dest,
-            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
-        )
+        src, dest = self.project_source(chapter), self.source / chapter
+        if src.resolve() != dest.resolve():
+            self.config.copy_tree(src, dest)
 
     def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``nbgrader ARGS`` in this course directory; raise with the log if it fails."""
-        cmd = [sys.executable, "-m", "nbgrader", *args, f"--db={self.db_url}"]
-        # nbgrader runs helper programs (alembic) from PATH: put this Python's bin first.
-        bin_dir = str(Path(sys.executable).parent)
-        path = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PATH": path}
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        proc = subprocess.run(cmd, cwd=self.root, env=env, capture_output=True, text=True)
-        if check and proc.returncode != 0:
-            log = (proc.stdout + proc.stderr).strip().splitlines()
-            raise NbgraderError(
-                f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode}):\n"
-                + "\n".join(log[-40:])
-            )
-        return proc
+        return run_nbgrader(self.root, *args, check=check)
 
     def generate(self, chapter: str) -> Path:
         """``nbgrader generate_assignment``: the student version of one chapter, with its
@@ -140,7 +151,7 @@ class CourseDir:
 
     def submit(self, chapter: str, student: str, notebooks: dict[str, Path | str]) -> Path:
         """Place notebooks (``{file name: path or JSON text}``) as a student's submission."""
-        folder = self.root / "submitted" / student / chapter
+        folder = self.submitted / student / chapter
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
