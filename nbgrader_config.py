@@ -15,11 +15,13 @@ c.CourseDirectory.release_directory = "notebooks"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Training cells take longer than nbgrader's 30 s default, even in fast mode.
+# Training cells take longer than nbgrader's 30 s default, even in fast mode. (`course grade`
+# sets its own time per cell, `--cell-timeout`; it reads startup_timeout from here.)
 c.Execute.timeout = 600
 c.Execute.startup_timeout = 120
 
-# Keep notebooks' own files (data, images) out of releases unless listed.
+# Keep notebooks' own files (data, images) out of releases unless listed; the course tools
+# leave the same files out whenever they copy or hash a chapter or a submission.
 # wrong_answers.py lists each chapter's classic mistakes for `course check`: instructor-only.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints",

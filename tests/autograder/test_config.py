@@ -38,6 +38,5 @@ def test_nbgrader_runs_with_this_pythons_tools_and_says_why_it_failed(tmp_path):
     assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
     assert env["PYTHONUNBUFFERED"] == "1" and env["EXTRA"] == "1"
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
-    with pytest.raises(NbgraderError, match="generate_assignment nope"):
+    with pytest.raises(NbgraderError, match=r"`nbgrader generate_assignment nope` failed \(exit"):
         run_nbgrader(tmp_path, "generate_assignment", "nope")
-    assert run_nbgrader(tmp_path, "generate_assignment", "nope", check=False).returncode != 0

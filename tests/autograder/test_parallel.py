@@ -18,7 +18,7 @@ from .conftest import TINY_LIMITS, tiny_course
 
 
 @pytest.mark.slow
-def test_parallel_grades_equal_serialrun_nbgrader(tmp_path):
+def test_parallel_grades_equal_serial_nbgrader(tmp_path):
     project, course, builder = tiny_course(tmp_path / "a")
     kinds = {
         "correct": (builder.solved(), 6),

@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from course.grading.autograder.collect import Collector
 from course.grading.autograder.dispatch import Pool
@@ -39,7 +40,6 @@ from course.grading.autograder.plan import find_work, make_jobs
 from course.grading.autograder.report import GradeReport, Outcome, Progress
 from course.grading.autograder.state import STATE_DIR, State, submission_key
 from course.grading.coursedir import CourseDir
-from course.grading.limits import Limits
 from course.grading.sandbox import capabilities, enforcement
 
 __all__ = ["grade", "run", "GradeOptions", "GradeReport", "Outcome", "submission_key",
@@ -50,25 +50,16 @@ def grade(
     course_dir: str | os.PathLike = ".",
     chapter_names: list[str] | None = None,
     *,
-    workers: int | None = None,
-    limits: Limits | None = None,
-    export: str | os.PathLike | None = None,
-    force: bool = False,
-    feedback: bool = True,
-    project: str | os.PathLike | None = None,
-    workdir: str | os.PathLike | None = None,
-    progress: bool = True,
-    preload: bool = True,
     log: Callable[[str], None] | None = None,
     console=None,
+    **options: Any,
 ) -> GradeReport:
     """Autograde every (new or changed) submission in ``course_dir``: :func:`run` with the
-    options :meth:`GradeOptions.create` makes of these arguments (see there)."""
-    options = GradeOptions.create(
-        course_dir, chapter_names, workers=workers, limits=limits, export=export, force=force,
-        feedback=feedback, project=project, workdir=workdir, progress=progress, preload=preload,
-    )  # fmt: skip
-    return run(options, log=log, console=console)
+    options :meth:`GradeOptions.create` makes of ``course_dir``, ``chapter_names`` and
+    ``options`` (``workers``, ``limits``, ``export``, ``force``, ``feedback``, ``project``,
+    ``workdir``, ``progress``, ``preload``: see there)."""
+    return run(GradeOptions.create(course_dir, chapter_names, **options), log=log,
+               console=console)  # fmt: skip
 
 
 def run(
