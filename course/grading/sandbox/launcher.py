@@ -170,7 +170,8 @@ def _bind_readonly(path: str) -> None:
 
 
 def _setup_mounts(spec: dict, pid_ns: bool, strict: bool) -> list[str]:
-    """Hide, freeze and re-open the file system; returns notes on what was skipped."""
+    """Hide, freeze and re-open the file system; returns notes on what was skipped (only
+    when not ``strict``: as root, a step that fails stops the launch)."""
     notes: list[str] = []
 
     def best_effort(what, fn, *args):
@@ -182,76 +183,95 @@ def _setup_mounts(spec: dict, pid_ns: bool, strict: bool) -> list[str]:
             notes.append(f"{what}: {exc}")
 
     mount(None, "/", None, MS_REC | MS_PRIVATE)
+    # Handles on what comes back later, taken before anything is covered.
     writable = [os.path.realpath(p) for p in spec.get("writable", [])]
     fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in writable}
     dev_fds = {
         n: os.open(f"/dev/{n}", os.O_PATH) for n in _DEV_NODES if os.path.exists(f"/dev/{n}")
     }
-    ours: list[str] = []
-    # 1. instructor paths: covered by an empty tmpfs (folders) or /dev/null (files)
-    for path in spec.get("hide", []):
+    hidden = _hide(spec.get("hide", []))
+    if pid_ns:
+        _mount_proc(best_effort)
+    if spec.get("readonly", True):
+        _freeze(hidden, pid_ns, spec.get("protect", []), notes)
+    if spec.get("fresh_dev", True):
+        _fresh_dev(dev_fds)
+    _private_tmp(int(spec.get("tmp_bytes", 256 << 20)), spec.get("keep", []))
+    _reopen_writable(fds)
+    # files inside the writable folders that the kernel must not read (the notebook being
+    # graded, which holds the hidden tests)
+    for path in spec.get("mask_files", []):
+        if os.path.isfile(path):
+            mount("/dev/null", path, None, MS_BIND)
+    return notes
+
+
+def _hide(paths: list[str]) -> list[str]:
+    """1. Instructor paths: covered by an empty tmpfs (folders) or /dev/null (files)."""
+    hidden = []
+    for path in paths:
         path = os.path.realpath(path)
         if os.path.isdir(path):
             mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
-            ours.append(path)
+            hidden.append(path)
         elif os.path.exists(path):
             mount("/dev/null", path, None, MS_BIND)
-            ours.append(path)
-    # 2. /proc for the new PID namespace, with the host-facing parts masked
-    if pid_ns:
-        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-        for name in _PROC_HIDE_FILES:
-            if os.path.exists(f"/proc/{name}"):
-                best_effort(
-                    f"mask /proc/{name}", mount, "/dev/null", f"/proc/{name}", None, MS_BIND
-                )
-        for name in _PROC_HIDE_DIRS:
-            if os.path.isdir(f"/proc/{name}"):
-                best_effort(
-                    f"mask /proc/{name}",
-                    mount,
-                    "tmpfs",
-                    f"/proc/{name}",
-                    "tmpfs",
-                    MS_RDONLY | MS_NOSUID | MS_NODEV,
-                    "size=4k",
-                )
-        for name in _PROC_READONLY:
-            if os.path.exists(f"/proc/{name}"):
-                best_effort(f"read-only /proc/{name}", _bind_readonly, f"/proc/{name}")
-    # 3. every other mount read-only
-    if spec.get("readonly", True):
-        for point, keep, fstype in _mounts():
-            if any(_under(point, p) for p in ours) or _under(point, "/dev"):
-                continue
-            if _under(point, "/proc") and pid_ns:
-                continue
-            try:
-                mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep)
-            except SandboxError as exc:
-                if any(_under(p, point) for p in spec.get("protect", [])):
-                    raise
-                notes.append(f"left writable: {point} ({fstype}): {exc}")
-    # 4. a minimal /dev: no disks, no host devices
-    if spec.get("fresh_dev", True):
-        mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=755")
-        for name, fd in dev_fds.items():
-            open(f"/dev/{name}", "w").close()
-            mount(f"/proc/self/fd/{fd}", f"/dev/{name}", None, MS_BIND)
-            os.close(fd)
-        for name, target in (
-            ("fd", "/proc/self/fd"),
-            ("stdin", "/proc/self/fd/0"),
-            ("stdout", "/proc/self/fd/1"),
-            ("stderr", "/proc/self/fd/2"),
-        ):
-            os.symlink(target, f"/dev/{name}")
-        os.mkdir("/dev/shm")
-    # 5. a private, writable /tmp and /dev/shm. What the kernel needs from under them (a
-    #    Python, a virtualenv, a checkout or data kept in /tmp) is bound back read-only,
-    #    with the instructor paths hidden inside it still hidden.
-    size = int(spec.get("tmp_bytes", 256 << 20))
-    keep = {os.path.realpath(p) for p in spec.get("keep", []) if p}
+            hidden.append(path)
+    return hidden
+
+
+def _mount_proc(best_effort) -> None:
+    """2. /proc for the new PID namespace, with the host-facing parts masked."""
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    for name in _PROC_HIDE_FILES:
+        if os.path.exists(f"/proc/{name}"):
+            best_effort(f"mask /proc/{name}", mount, "/dev/null", f"/proc/{name}", None, MS_BIND)
+    for name in _PROC_HIDE_DIRS:
+        if os.path.isdir(f"/proc/{name}"):
+            best_effort(f"mask /proc/{name}", mount, "tmpfs", f"/proc/{name}", "tmpfs",
+                        MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k")  # fmt: skip
+    for name in _PROC_READONLY:
+        if os.path.exists(f"/proc/{name}"):
+            best_effort(f"read-only /proc/{name}", _bind_readonly, f"/proc/{name}")
+
+
+def _freeze(hidden: list[str], pid_ns: bool, protect: list[str], notes: list[str]) -> None:
+    """3. Every other mount read-only (one that holds a ``protect`` path must be)."""
+    for point, keep, fstype in _mounts():
+        if any(_under(point, p) for p in hidden) or _under(point, "/dev"):
+            continue
+        if _under(point, "/proc") and pid_ns:
+            continue
+        try:
+            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep)
+        except SandboxError as exc:
+            if any(_under(p, point) for p in protect):
+                raise
+            notes.append(f"left writable: {point} ({fstype}): {exc}")
+
+
+def _fresh_dev(dev_fds: dict[str, int]) -> None:
+    """4. A minimal /dev: no disks, no host devices."""
+    mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=755")
+    for name, fd in dev_fds.items():
+        open(f"/dev/{name}", "w").close()
+        mount(f"/proc/self/fd/{fd}", f"/dev/{name}", None, MS_BIND)
+        os.close(fd)
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
+        os.symlink(target, f"/dev/{name}")
+    os.mkdir("/dev/shm")
+
+
+def _private_tmp(size: int, keep_paths: list[str]) -> None:
+    """5. A private, writable /tmp and /dev/shm. What the kernel needs from under them (a
+    Python, a virtualenv, a checkout or data kept in /tmp) is bound back read-only, with
+    the instructor paths hidden inside it still hidden."""
+    keep = {os.path.realpath(p) for p in keep_paths if p}
     for point in ("/tmp", "/dev/shm"):
         if not os.path.isdir(point):
             continue
@@ -270,18 +290,15 @@ def _setup_mounts(spec: dict, pid_ns: bool, strict: bool) -> list[str]:
             mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
             mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | _keep_flags(path))
             os.close(fd)
-    # 6. the submission folder and the socket folder, writable again
-    for path in writable:
+
+
+def _reopen_writable(fds: dict[str, int]) -> None:
+    """6. The submission folder and the socket folder, writable again."""
+    for path, fd in fds.items():
         os.makedirs(path, exist_ok=True)
-        mount(f"/proc/self/fd/{fds[path]}", path, None, MS_BIND)
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND)
         mount(None, path, None, MS_REMOUNT | MS_BIND | (_keep_flags(path) & ~MS_RDONLY))
-        os.close(fds[path])
-    # 7. files inside the writable folders that the kernel must not read (the notebook
-    #    being graded, which holds the hidden tests)
-    for path in spec.get("mask_files", []):
-        if os.path.isfile(path):
-            mount("/dev/null", path, None, MS_BIND)
-    return notes
+        os.close(fd)
 
 
 def drop_capabilities() -> None:
