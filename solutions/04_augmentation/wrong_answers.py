@@ -232,7 +232,7 @@ def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="softmax"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -252,7 +252,7 @@ def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -269,14 +269,14 @@ def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
     ),
     WrongAnswer(
         exercise="build_convnet",
-        name="RMSprop with its default learning rate",
+        name="the ten times smaller step of an older recipe (1e-4)",
         code='''
 def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model = keras.Sequential([keras.Input(shape=(image_size, image_size, 3))])
@@ -286,7 +286,8 @@ def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-4),
+                  loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
     ),
@@ -302,7 +303,7 @@ def build_convnet(image_size, filters=(32, 64, 128, 128)):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -447,7 +448,7 @@ def build_augmented_convnet(image_size, augmentation, dropout=0.5):
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
     model.add(keras.layers.Dropout(dropout))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -467,7 +468,7 @@ def build_augmented_convnet(image_size, augmentation, dropout=0.5):
     model.add(keras.layers.Flatten())
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -486,7 +487,7 @@ def build_augmented_convnet(image_size, augmentation, dropout=0.5):
     model.add(keras.layers.Dropout(dropout))
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
@@ -504,7 +505,7 @@ def build_augmented_convnet(image_size, augmentation, dropout=0.5):
     model.add(keras.layers.Dropout(0.5))
     model.add(keras.layers.Dense(512, activation="relu"))
     model.add(keras.layers.Dense(1, activation="sigmoid"))
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=3e-4),
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
                   loss="binary_crossentropy", metrics=["accuracy"])
     return model
 ''',
