@@ -34,6 +34,13 @@ ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: seconds the server may take to start (a loaded 2-core machine imports slowly)
 START_TIMEOUT = 240
+#: what the test run has in its environment and a student's JupyterLab does not: the
+#: project's conftest.py sets the first three for the other tests (with MPLBACKEND=Agg
+#: the kernels would show no inline figures, with TF_CPP_MIN_LOG_LEVEL TensorFlow would be
+#: quiet whatever course.kernel does), `course lab --fast` sets COURSE_FAST itself, and
+#: under pytest's variables ipykernel does not capture what C code writes to stderr
+NOT_A_STUDENTS = ("MPLBACKEND", "TF_CPP_MIN_LOG_LEVEL", "COURSE_FAST", "PYTEST_CURRENT_TEST",
+                  "PYTEST_VERSION")  # fmt: skip
 
 
 def chromium_path() -> str | None:
@@ -157,15 +164,14 @@ def lab(chromium, data, artifacts, tmp_path_factory) -> Iterator[Lab]:
     home = tmp_path_factory.mktemp("jupyter-user")
     token = secrets.token_hex(16)
     port = free_port()
-    env = {
-        **os.environ,
+    env = {key: value for key, value in os.environ.items() if key not in NOT_A_STUDENTS}
+    env.update({
         "COURSE_ROOT": str(root),
         "JUPYTER_TOKEN": token,
         # A new student's JupyterLab: no settings or workspaces saved yet.
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-    }
-    env.pop("COURSE_FAST", None)  # --fast sets it, as for a student
+    })  # fmt: skip
     log = artifacts / "lab.log"
     cmd = [*course_command(), "lab", "--fast", "--no-browser", f"--port={port}",
            "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1"]  # fmt: skip
@@ -198,7 +204,28 @@ def lab(chromium, data, artifacts, tmp_path_factory) -> Iterator[Lab]:
                 server.shutdown_kernels()
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
+        if process.poll() is None:
+            import psutil
+
+            own = psutil.Process(process.pid)
+            server_cpu = cpu_seconds([own, *own.children(recursive=True)])
+            print(f"\nJupyterLab's server used {server_cpu:.1f} s of CPU (kernels not counted)")
         _stop(process)
+
+
+def cpu_seconds(processes) -> float:
+    """User + system CPU seconds of some processes, not counting their ended children (a
+    server's ended kernels, a browser's closed tabs: those are counted on their own)."""
+    import psutil
+
+    total = 0.0
+    for process in processes:
+        try:
+            t = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system
+    return total
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -216,6 +243,21 @@ def _stop(process: subprocess.Popen) -> None:
             continue
 
 
+#: CPU seconds of each Chromium process, last seen (tabs' processes end with their tab)
+BROWSER_CPU: dict[int, float] = {}
+
+
+def _note_browser_cpu() -> None:
+    import psutil
+
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in process.name().lower():
+                BROWSER_CPU[process.pid] = cpu_seconds([process])
+        except psutil.Error:
+            continue
+
+
 @pytest.fixture(scope="session")
 def browser(chromium) -> Iterator[Any]:
     """Headless Chromium through Playwright (one for the session)."""
@@ -226,6 +268,8 @@ def browser(chromium) -> Iterator[Any]:
         try:
             yield instance
         finally:
+            _note_browser_cpu()
+            print(f"\nChromium used {sum(BROWSER_CPU.values()):.1f} s of CPU")
             instance.close()
 
 
@@ -238,4 +282,5 @@ def page(browser) -> Iterator[Any]:
     try:
         yield tab
     finally:
+        _note_browser_cpu()
         context.close()
