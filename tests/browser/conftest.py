@@ -273,9 +273,10 @@ def browser(chromium) -> Iterator[Any]:
             instance.close()
 
 
-@pytest.fixture
-def page(browser) -> Iterator[Any]:
-    """A fresh browser tab (own cookies and storage) per test."""
+@pytest.fixture(scope="session")
+def lab_tab(browser, lab) -> Iterator[Any]:
+    """One browser tab on JupyterLab for the session: loading JupyterLab costs Chromium
+    several CPU seconds, so the tests open their notebooks in it one after another."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(60_000)
     tab = context.new_page()
@@ -284,3 +285,31 @@ def page(browser) -> Iterator[Any]:
     finally:
         _note_browser_cpu()
         context.close()
+
+
+@pytest.fixture
+def page(lab_tab, lab) -> Iterator[Any]:
+    """The JupyterLab tab, for one test: afterwards its notebooks are closed, nothing is
+    left asking, and every kernel is shut down."""
+    try:
+        yield lab_tab
+    finally:
+        _note_browser_cpu()
+        try:
+            _tidy(lab_tab)
+        except Exception as exc:  # a stuck page: the next test loads JupyterLab again
+            print(f"(reloading JupyterLab after: {exc})")
+            lab_tab.goto("about:blank")
+        lab.shutdown_kernels()
+
+
+def _tidy(tab: Any) -> None:
+    """Answer any dialog, then File → Close All Tabs without saving."""
+    from .jlab import dismiss_dialogs, menu
+
+    if not tab.url.startswith("http"):
+        return
+    dismiss_dialogs(tab)
+    menu(tab, "File", "application:close-all")
+    dismiss_dialogs(tab)
+    tab.keyboard.press("Escape")  # a menu left open (nothing to close)

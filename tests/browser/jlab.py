@@ -95,9 +95,34 @@ def wait_until(page: Any, condition, timeout: float, what: str, poll: float = 0.
         page.wait_for_timeout(poll * 1000)
 
 
+def dismiss_dialogs(page: Any) -> None:
+    """Close open dialogs: "Don't Save"/"Discard" where offered, else the default button."""
+    for _ in range(5):
+        dialog = page.locator(".jp-Dialog")
+        if not dialog.count():
+            return
+        buttons = dialog.first.locator("button")
+        texts = [t.strip() for t in buttons.all_inner_texts()]
+        choice = next((i for i, t in enumerate(texts)
+                       if t in ("Don't Save", "Discard", "Ok", "OK", "Close")), None)  # fmt: skip
+        if choice is None:
+            dialog.first.locator(".jp-mod-accept").first.click()
+        else:
+            buttons.nth(choice).click()
+        page.wait_for_timeout(300)
+
+
 def open_notebook(page: Any, lab: Lab, path: str, timeout: float = 180) -> None:
-    """Open ``path`` in JupyterLab and wait until its kernel is idle and every cell is there."""
-    page.goto(lab.page_url(path))
+    """Open ``path`` as a student does (File → Open from Path…, in the JupyterLab the tab
+    already shows, else after loading JupyterLab) and wait until its kernel is idle and
+    every cell is on the page."""
+    if not page.url.startswith(lab.url):
+        page.goto(lab.page_url())
+        page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=timeout * 1000)
+    menu(page, "File", "filebrowser:open-path")
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator("input").first.fill(path)
+    dialog.locator(".jp-mod-accept").first.click()
     page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell", timeout=timeout * 1000)
 
     def kernel_idle() -> bool:
