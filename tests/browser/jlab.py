@@ -7,6 +7,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from .conftest import Lab
 
@@ -158,11 +159,26 @@ def run_all(page: Any, traffic: KernelTraffic, timeout: float) -> float:
     return time.perf_counter() - started
 
 
-def save(page: Any) -> None:
-    """File → Save Notebook, and wait until the tab is no longer marked as changed."""
+def save(page: Any, lab: Lab, path: str) -> Any:
+    """File → Save Notebook; the notebook as saved (read once the server wrote it)."""
+    import nbformat
+
+    def modified() -> str:
+        return lab.api("GET", f"/api/contents/{quote(path)}?content=0")["last_modified"]
+
+    before = modified()
     menu(page, "File", "docmanager:save")
-    wait_until(page, lambda: page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty").count()
-               == 0, 30, "the notebook to be saved")  # fmt: skip
+    wait_until(page, lambda: modified() != before, 60, f"{path} to be saved")
+    # jupyter_server writes the file in place (keeping a copy until done): read it once
+    # it is whole
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return nbformat.read(lab.notebooks / path, as_version=4)
+        except (ValueError, nbformat.reader.NotJSONError):
+            if time.monotonic() > deadline:
+                raise
+            page.wait_for_timeout(200)
 
 
 # Every figure and widget in the output areas, scrolled into view one by one (JupyterLab

@@ -101,8 +101,7 @@ def test_run_all_runs_the_whole_chapter(lab, page, artifacts, chapter):
         lab.timings[f"kernel CPU {chapter}"] = cpu
         print(f"{chapter}: the kernel used {cpu:.1f} s of CPU")
     figures = measure_outputs(page)
-    save(page)
-    nb = nbformat.read(lab.notebooks / path, as_version=4)
+    nb = save(page, lab, path)
     cells = code_cells(nb)
 
     # JupyterLab 4's Run All went on past every blank exercise, down to the last cell.
@@ -277,8 +276,7 @@ def test_live_training_grows_and_stop_ends_the_fit(lab, page, artifacts):
     print(f"Stop: the fit cell finished {cell_done:.2f} s after the click, the status said "
           f"'stopped' after {status_seen:.2f} s")  # fmt: skip
     shot(page, artifacts, "live_training_stopped.png")
-    save(page)
-    nb = nbformat.read(lab.notebooks / path, as_version=4)
+    nb = save(page, lab, path)
     printed = "".join(o.get("text", "") for o in nb.cells[1].outputs)
     epochs = int(re.search(r"after (\d+) of", printed).group(1))
     assert epochs < LIVE_EPOCHS, printed
