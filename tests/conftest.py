@@ -158,20 +158,53 @@ def round_trips(data, tmp_path_factory, pytestconfig) -> RoundTrips:
     return trips
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Say how long each chapter's round trip took (the bulk of the suite's time)."""
+def _summary_lines(config) -> list[str]:
+    """One line per round trip run in this process: its wall and CPU time and scores."""
     trips = config.stash.get(_ROUND_TRIPS, None)
-    if not trips or not trips.done:
-        return
-    terminalreporter.section("grading round trips (one run of each solution)")
-    for chapter, run in trips.done.items():
+    lines = []
+    for chapter, run in trips.done.items() if trips else ():
         if isinstance(run, BaseException):
-            terminalreporter.write_line(f"{chapter}: failed: {type(run).__name__}")
+            lines.append(f"{chapter}: failed: {type(run).__name__}")
             continue
         suite = run.result.suite
         tried = f", {len(suite.trials)} wrong answers in {suite.seconds:.0f} s" if suite else ""
-        terminalreporter.write_line(
+        lines.append(
             f"{chapter}: {run.seconds:.0f} s, {run.cpu_seconds:.0f} s CPU (solution "
             f"{run.result.solved.score:g}/{run.result.solved.max_score:g}, blank "
             f"{run.result.blank.score:g}{tried})"
         )
+    return lines
+
+
+_WORKER_LINES = pytest.StashKey[list[str]]()
+
+
+def pytest_sessionfinish(session) -> None:
+    """In a pytest-xdist worker: hand the round-trip lines to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["round_trips"] = _summary_lines(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """In the pytest-xdist controller: keep each worker's round-trip lines."""
+    lines = getattr(node, "workeroutput", {}).get("round_trips", [])
+    node.config.stash.setdefault(_WORKER_LINES, []).extend(lines)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Files with slow tests first (the chapters' round trips, the browser, the sandbox),
+    each file kept whole: pytest-xdist (``--dist loadfile``) then starts the long work
+    first and fills the gaps with the quick files."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say how long each chapter's round trip took (the bulk of the suite's time)."""
+    lines = sorted(_summary_lines(config) + config.stash.get(_WORKER_LINES, []))
+    if lines:
+        terminalreporter.section("grading round trips (one run of each solution)")
+        for line in lines:
+            terminalreporter.write_line(line)
