@@ -692,6 +692,8 @@ def load_boston_housing(
 
 
 JENA_CSV = "jena_climate_2009_2016.csv"
+JENA_ZIP = "jena_climate_2009_2016.csv.zip"
+WEATHER_STAND_IN = "weather_standin.csv"
 
 
 def load_weather(
@@ -705,24 +707,22 @@ def load_weather(
 
     The real file (10-minute steps, 2009-2016) is used when a mirror or the
     cache has it or it can be downloaded. Offline mirrors may hold
-    ``weather_standin.csv`` instead (hourly, one year, fewer columns). Check
-    ``df.attrs``: ``stand_in`` (bool), ``step`` (a ``pandas.Timedelta``) and
-    ``source`` (the line printed on load).
+    ``weather_standin.csv`` instead (hourly, one year, fewer columns), and
+    ``course data fetch`` copies it into the Keras cache. The order: the mirror's
+    real file, the mirror's stand-in, the cache's real file, the cache's stand-in,
+    a download of the real file. Check ``df.attrs``: ``stand_in`` (bool), ``step``
+    (a ``pandas.Timedelta``) and ``source`` (the line printed on load).
     """
     import pandas as pd
 
     mirror = mirror_dir(data_home)
-    found: DataFile | None = None
-    csv_path: Path | None = None
     if mirror is not None and (mirror / JENA_CSV).is_file():
         found = DataFile(JENA_CSV, mirror / JENA_CSV, "mirror", "no published hash", True)
-        csv_path = found.path
-    elif mirror is not None and (mirror / "weather_standin.csv").is_file():
-        found = locate("weather_standin.csv", data_home)
-        csv_path = found.path
+    elif mirror is not None and (mirror / WEATHER_STAND_IN).is_file():
+        found = locate(WEATHER_STAND_IN, data_home)
     else:
-        found = locate("jena_climate_2009_2016.csv.zip", data_home)
-        csv_path = _extract_zip_member(found.path, JENA_CSV)
+        found = _cached_weather(data_home) or locate(JENA_ZIP, data_home)
+    csv_path = _extract_zip_member(found.path, JENA_CSV) if found.name == JENA_ZIP else found.path
     if verbose:
         print(found.describe())
     df = pd.read_csv(csv_path, nrows=limit)
@@ -734,6 +734,17 @@ def load_weather(
         source=found.describe(),
     )
     return df
+
+
+def _cached_weather(data_home: Any) -> DataFile | None:
+    """The real weather archive in the Keras cache, else the stand-in a mirror left
+    there (``course data fetch``), else None."""
+    for name in (JENA_ZIP, WEATHER_STAND_IN):
+        try:
+            return locate(name, data_home, download=False)
+        except DatasetUnavailable:
+            continue
+    return None
 
 
 def _extract_zip_member(archive: Path, member: str) -> Path:

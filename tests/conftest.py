@@ -193,12 +193,20 @@ def pytest_testnodedown(node, error) -> None:
     node.config.stash.setdefault(_WORKER_LINES, []).extend(lines)
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: one worker more than there are cores, at most 4. Many tests wait (the
+    browser's page, a sandbox's time limit, pip's resolver) while others compute, so an
+    extra worker keeps the cores busy; more than 4 only multiply the memory (each worker
+    and its kernels hold TensorFlow) for a suite of a few long files."""
+    return min((os.cpu_count() or 1) + 1, 4)
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Files with slow tests first (the chapters' round trips, the browser, the sandbox),
-    each file kept whole: pytest-xdist (``--dist loadfile``) then starts the long work
-    first and fills the gaps with the quick files."""
+    """Files with slow tests first (the browser's, the longest file, then the chapters'
+    round trips and the sandbox), each file kept whole: pytest-xdist (``--dist loadfile``)
+    then starts the long work first and fills the gaps with the quick files."""
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow_files)
+    items.sort(key=lambda item: (item.path not in slow_files, "browser" not in item.path.parts))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:

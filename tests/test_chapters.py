@@ -9,6 +9,8 @@ cells are marked, the wrong answers meet the standard, lesson cells never assert
 
 from __future__ import annotations
 
+import ast
+import builtins
 import importlib
 import re
 from collections import Counter
@@ -27,10 +29,9 @@ HEADING = re.compile(r"^### ✏️ Exercise (\d+) — (.*)\((\d+) points?\)\s*$"
 
 per_chapter = pytest.mark.parametrize("chapter", CHAPTERS)
 
-# The README's standard: the first cell states the points ("Ten exercises, 30 points",
-# "8 exercises, 29 points in all"). These chapters do not yet; their POINTS tables fix
-# their totals meanwhile.
-NO_TOTAL_IN_FIRST_CELL = {"07_workflow"}
+# Lesson names a test cell may use, because the exercise is defined in terms of them:
+# Chapter 1's train_step takes a step on the lesson's mlp_loss.
+LESSON_NAMES_IN_TESTS = {"01_tensors": {"mlp_loss"}}
 # Headings name the exercise's function (### ✏️ Exercise 3 — `conv_params` ...), except in
 # these chapters, whose headings say what the exercise does.
 NO_NAME_IN_HEADING = {"01_tensors", "06_rnn"}
@@ -101,10 +102,8 @@ def test_points_are_as_stated_in_the_headings(chapter):
     assert heading is None, f"heading {heading.group(0)!r} has no answer cell"
     assert stated == {ex: v + h for ex, (v, h) in points.items()}
     total = re.search(r"exercises,\s+(\d+)\s+points", cells[0].source)  # "Ten exercises, 30 points"
-    if chapter not in NO_TOTAL_IN_FIRST_CELL:
-        assert total, "the first cell does not say how many points the chapter has"
-    if total:
-        assert int(total.group(1)) == sum(stated.values()), "the first cell states the total"
+    assert total, "the first cell does not say how many points the chapter has"
+    assert int(total.group(1)) == sum(stated.values()), "the first cell states the total"
 
 
 @per_chapter
@@ -154,3 +153,44 @@ def test_no_lesson_cell_asserts_a_random_outcome(chapter):
     for cell in _cells(chapter):
         if cell.cell_type == "code" and not cell.metadata.get("nbgrader"):
             assert not re.search(r"^\s*check\w*\(", cell.source, re.M), cell.source[:200]
+
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """The names a cell reads and the names it binds (anywhere in it)."""
+    reads, binds = set(), set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            (reads if isinstance(node.ctx, ast.Load) else binds).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            binds.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            binds |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.arg):
+            binds.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            binds.add(node.name)
+    return reads, binds
+
+
+@per_chapter
+def test_test_cells_use_no_lesson_variables(chapter):
+    """A test cell reads only the set-up cell's imports, the answers, what the tests of
+    its exercise define, and builtins: never a lesson variable or a trained model, so it
+    passes again after a kernel restart without re-running the lesson."""
+    cells = [c for c in _cells(chapter) if c.cell_type == "code"]
+    allowed = (
+        set(dir(builtins)) | _names(cells[0].source)[1] | LESSON_NAMES_IN_TESTS.get(chapter, set())
+    )
+    for cell in cells:
+        if _meta(cell).get("solution"):
+            allowed |= _names(cell.source)[1]
+    own: dict[str, set[str]] = {}  # exercise -> names its earlier test cells define
+    for cell in cells:
+        meta = _meta(cell)
+        if not meta.get("grade") or meta.get("solution"):
+            continue
+        exercise = meta["grade_id"].rsplit("_", 1)[0]
+        reads, binds = _names(cell.source)
+        lesson = reads - binds - allowed - own.get(exercise, set())
+        assert not lesson, f"{meta['grade_id']} reads lesson names {sorted(lesson)}"
+        own.setdefault(exercise, set()).update(binds)

@@ -151,6 +151,26 @@ def test_lab_kernel_keeps_tensorflow_start_up_lines_out(tmp_path):
     assert "absl" not in stderr and "oneDNN" not in stderr, stderr
 
 
+def test_data_fetch_makes_the_weather_stand_in_work_without_the_mirror(
+    mirror, keras_home, monkeypatch
+):
+    """A mirror's weather stand-in, copied into the Keras cache by `course data fetch`,
+    is what Chapter 6 loads once the mirror is gone: no attempt to download the real file."""
+    from keras.src.utils import file_utils
+
+    from course import datasets
+
+    if not (mirror / datasets.WEATHER_STAND_IN).is_file():
+        pytest.skip("this mirror holds no weather stand-in")
+    result = runner.invoke(app, ["data", "fetch", "weather"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.delenv("COURSE_DATA_DIR")
+    monkeypatch.setattr(file_utils, "urlretrieve", lambda *a, **k: pytest.fail("downloaded"))
+    df = datasets.load_weather(limit=48, verbose=False)
+    assert df.attrs["stand_in"] and len(df) == 48 and "T (degC)" in df.columns
+    assert str(keras_home) in df.attrs["source"]
+
+
 def test_data_fetch_makes_photos_and_weights_work_without_the_mirror(
     mirror, keras_home, monkeypatch
 ):

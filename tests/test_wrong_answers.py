@@ -4,7 +4,8 @@ Each chapter under a temporary project has a two-exercise notebook (``square`` a
 ``mean``) and a ``wrong_answers.py``. One chapter has good tests; the others have a
 deliberately weak test, a central mistake only the hidden test catches, a failure
 message that does not name the mistake, a test that is not self-contained, a broken
-suite, or no suite at all. ``course check`` must pass the first and fail the others.
+suite, or no suite at all. ``course check`` must pass the first and fail the others. The tests that read those
+round trips are marked slow (nbgrader grades 14 tiny notebooks, about two minutes).
 """
 
 from __future__ import annotations
@@ -151,6 +152,7 @@ def results(project) -> dict:
     return {r.chapter: r for r in round_trip(project, progress=lambda _: None)}
 
 
+@pytest.mark.slow
 def test_good_tests_catch_every_wrong_answer(results):
     r = results["c1_good"]
     assert r.ok, r.suite.problems
@@ -170,6 +172,7 @@ def test_good_tests_catch_every_wrong_answer(results):
     assert "len(xs)" in about.visible_text  # what the student reads, with the hint
 
 
+@pytest.mark.slow
 def test_a_weak_test_fails_the_check(results):
     r = results["c2_weak_hidden"]
     assert not r.ok
@@ -178,35 +181,48 @@ def test_a_weak_test_fails_the_check(results):
     assert any("'hard-coded' gets full marks" in p for p in r.suite.problems)
 
 
+@pytest.mark.slow
 def test_the_central_mistake_must_fail_the_visible_test(results):
     problems = results["c3_about_only_hidden"].suite.problems
     assert any("divides by n - 1' is what the exercise is about, but the visible test passes it"
                in p for p in problems), problems  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_visible_message_must_name_the_mistake(results):
     problems = results["c4_message"].suite.problems
     assert any("its message does not say 'len(xs)'" in p for p in problems), problems
 
 
+@pytest.mark.slow
 def test_tests_must_be_self_contained(results):
     problems = results["c5_not_self_contained"].suite.problems
     assert any("mean_hidden fails when re-run" in p and "not self-contained" in p
                for p in problems), problems  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_wrong_answer_that_does_not_run_is_reported(results):
     problems = results["c6_broken_suite"].suite.problems
     assert any("'typo': its code does not run: SyntaxError" in p for p in problems), problems
 
 
+@pytest.mark.slow
 def test_a_chapter_without_suite_is_marked_missing(results):
     r = results["c7_no_suite"]
     assert r.suite.missing and r.ok  # a warning, not a failure, for now
 
 
-def test_course_check_exit_codes(project, monkeypatch):
+@pytest.mark.slow
+def test_course_check_exit_codes(project, results, monkeypatch):
+    """What `course check` prints and returns for each kind of result. The round trips
+    themselves are the module's (``results``, graded once): the command is handed them
+    instead of grading the same tiny chapters again."""
+    import course.grading
+
     monkeypatch.setenv("COURSE_ROOT", str(project))
+    monkeypatch.setattr(course.grading, "round_trip",
+                        lambda root, chapters, *a, **k: [results[c] for c in chapters])  # fmt: skip
     runner = CliRunner()
     good = runner.invoke(app, ["check", "c1_good", "c7_no_suite"], terminal_width=200)
     assert good.exit_code == 0, good.output
