@@ -31,7 +31,7 @@ def test_drift_is_detected(tmp_path):
     shutil.copytree(ROOT / "solutions", project / "solutions")
     shutil.copytree(ROOT / "notebooks", project / "notebooks")
     shutil.copy(ROOT / "nbgrader_config.py", project)
-    assert drift(project, ["01_tensors"]) == []
+    # (that the untouched copy has no drift is test_notebooks_are_in_sync_with_solutions)
     released = project / "notebooks" / "01_tensors" / "01_tensors.ipynb"
     nb = nbformat.read(released, as_version=4)
     nb.cells[0].source += "\nedited by hand"

@@ -4,8 +4,9 @@ Each chapter under a temporary project has a two-exercise notebook (``square`` a
 ``mean``) and a ``wrong_answers.py``. One chapter has good tests; the others have a
 deliberately weak test, a central mistake only the hidden test catches, a failure
 message that does not name the mistake, a test that is not self-contained, a broken
-suite, or no suite at all. ``course check`` must pass the first and fail the others. The tests that read those
-round trips are marked slow (nbgrader grades 14 tiny notebooks, about two minutes).
+suite, or no suite at all. ``course check`` must pass the first and fail the others.
+The tests that read those round trips are marked slow (nbgrader grades 14 tiny
+notebooks: about two minutes).
 """
 
 from __future__ import annotations
