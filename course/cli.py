@@ -165,11 +165,16 @@ def check(
         if suite is None or suite.missing:
             continue
         title = f"{r.chapter}: wrong answers ({suite.seconds:g} s)"
-        table = Table("exercise", "solution", "wrong answers", "caught by visible", "by hidden",
-                      "not caught", "result", title=title)  # fmt: skip
+        table = Table("exercise", "solution", "blank stub", "wrong answers", "caught by visible",
+                      "by hidden", "not caught", "result", title=title)  # fmt: skip
         for row in suite.rows():
             score, top = suite.solution.get(row["exercise"], (0, 0))
-            table.add_row(row["exercise"], f"{score:g} / {top:g}", str(row["wrong answers"]),
+            stub = suite.blank.get(row["exercise"])
+            stub_cell = "-" if stub is None else f"{stub[0]:g} / {stub[1]:g}"
+            if stub and stub[0]:
+                stub_cell = f"[red]{stub_cell}[/red]"
+            table.add_row(row["exercise"], f"{score:g} / {top:g}", stub_cell,
+                          str(row["wrong answers"]),
                           str(row["visible"]), str(row["hidden"]),
                           f"[red]{row['not caught']}[/red]" if row["not caught"] else "0",
                           "[green]ok[/green]" if row["ok"] else "[red]FAIL[/red]")  # fmt: skip
@@ -197,7 +202,7 @@ def check(
         table.add_row(
             r.chapter,
             f"{r.solved.score:g} / {r.solved.max_score:g}",
-            f"{r.blank.score:g} / {r.blank.max_score:g}",
+            f"{r.blank.score:g} / {r.blank.max_score:g}" if r.blank else "not graded",
             suite_cell,
             "[red]FAIL[/red]" if bad else "[green]ok[/green]",
         )
@@ -205,7 +210,7 @@ def check(
     for r in results:
         if r.solved.failed_cells:
             console.print(f"{r.chapter}: the solution fails {', '.join(r.solved.failed_cells)}")
-        if r.blank.score:
+        if r.blank and r.blank.score:
             console.print(f"{r.chapter}: the blank notebook scores points")
         for error in r.lesson_errors:
             console.print(f"{r.chapter}: the blank notebook breaks outside the exercises: {error}")

@@ -25,6 +25,7 @@ from course.grading.wrong_answers import (
     SuiteReport,
     Trial,
     WrongAnswer,
+    bound_names,
     load_suite,
     suite_problems,
 )
@@ -79,8 +80,10 @@ def _cell(source: str, grade_id: str = "", solution: bool = False, points: int =
 
 
 def make_chapter(project: Path, name: str, tests: dict[str, str] | None = None,
-                 suite: str | None = SUITE, extra: str = "") -> None:  # fmt: skip
-    """A two-exercise chapter (``square``: 1 + 1 points, ``mean``: 1 + 2 points)."""
+                 suite: str | None = SUITE, extra: str = "", more: list | None = None,
+                 ) -> None:  # fmt: skip
+    """A two-exercise chapter (``square``: 1 + 1 points, ``mean``: 1 + 2 points), then the
+    cells ``more``."""
     tests = {**TESTS, **(tests or {})}
     nb = new_notebook(cells=[
         new_markdown_cell("# A tiny chapter"),
@@ -91,6 +94,7 @@ def make_chapter(project: Path, name: str, tests: dict[str, str] | None = None,
         _cell(MEAN, "mean", solution=True),
         _cell(tests["mean_visible"], "mean_visible", points=1),
         _cell(tests["mean_hidden"], "mean_hidden", points=2),
+        *(more or []),
     ])  # fmt: skip
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
                                  "name": "python3"}  # fmt: skip
@@ -137,6 +141,22 @@ CHAPTERS = {
     "c7_no_suite": ({}, None, ""),
 }
 
+# A visible test that a blank answer passes, and an exercise answered at the top level
+# (``total = ...``): its blank stub leaves ``total`` undefined, as in a student's kernel.
+PASSES_BLANK = ("try:\n    square(3)\nexcept NotImplementedError:\n    pass\n"
+                "print('✓ visible tests passed')")  # fmt: skip
+TOP_LEVEL = [
+    _cell("### BEGIN SOLUTION\ntotal = sum(DATA)\n### END SOLUTION", "total", solution=True),
+    _cell('_total = total\ncheck_close(_total, 6.0, name="total")', "total_visible", points=1),
+    # reads what the visible test bound: in a blank kernel, _total was never bound
+    _cell(
+        "### BEGIN HIDDEN TESTS\ncheck_close(2 * _total, 12.0, name='2 * total')\n"
+        "### END HIDDEN TESTS",
+        "total_hidden",
+        points=1,
+    ),  # fmt: skip
+]
+
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
@@ -144,6 +164,7 @@ def project(tmp_path_factory) -> Path:
     shutil.copy(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
     for name, (tests, suite, extra) in CHAPTERS.items():
         make_chapter(root, name, tests, suite, extra)
+    make_chapter(root, "c8_blank", {"square_visible": PASSES_BLANK}, more=TOP_LEVEL)
     build(root)
     return root
 
@@ -171,6 +192,34 @@ def test_good_tests_catch_every_wrong_answer(results):
     assert rows["square"]["not caught"] == 0 and rows["mean"]["ok"]
     about = next(t for t in r.suite.trials if t.about and t.exercise == "mean")
     assert "len(xs)" in about.visible_text  # what the student reads, with the hint
+    # each exercise's blank stub, tried in the solved kernel, scores 0
+    assert r.suite.blank == {"square": (0.0, 2.0), "mean": (0.0, 3.0)}
+
+
+@pytest.mark.slow
+def test_a_test_that_passes_the_blank_answer_fails_the_check(results):
+    """The blank stub, tried in the solved kernel, scores what nbgrader gives the blank
+    submission: the weak visible test's point; and a top-level answer's names, and those
+    its tests bound, are gone before its stub runs (else ``total`` and ``_total`` would
+    still hold the solution's value)."""
+    r = results["c8_blank"]
+    assert r.blank.score == 1  # nbgrader's grade of the untouched notebook
+    assert r.suite.blank == {"square": (1.0, 2.0), "mean": (0.0, 3.0), "total": (0.0, 2.0)}
+    assert "square: the blank answer (the released stub) scores 1 / 2" in r.suite.problems
+    assert not any(p.startswith("total:") and "blank" in p for p in r.suite.problems)
+    assert not r.ok
+
+
+@pytest.mark.slow
+def test_the_blank_can_be_left_to_the_solved_kernel(project):
+    """``grade_blank=False`` (the test suite's round trips): nbgrader grades only the
+    solved submission; the blank stubs are still tried, exercise by exercise."""
+    (r,) = round_trip(project, ["c8_blank"], progress=lambda _: None, grade_blank=False)
+    assert r.blank is None and r.lesson_errors == []
+    assert r.solved.score == r.solved.max_score == 7
+    assert r.suite.blank["square"] == (1.0, 2.0) and not r.ok
+    with pytest.raises(ValueError, match="the blank must be graded"):
+        round_trip(project, ["c8_blank"], wrong_answers=False, grade_blank=False)
 
 
 @pytest.mark.slow
@@ -235,6 +284,10 @@ def test_course_check_exit_codes(project, results, monkeypatch):
     assert weak.exit_code == 1, weak.output
     assert "gets full marks: no test catches it" in weak.output
     assert "not caught" in weak.output
+    blank = runner.invoke(app, ["check", "c8_blank"], terminal_width=200)
+    assert blank.exit_code == 1, blank.output
+    assert "the blank answer (the released stub) scores 1 / 2" in blank.output
+    assert "the blank notebook scores points" in blank.output
 
 
 def test_suite_format_problems():
@@ -249,9 +302,18 @@ def test_suite_format_problems():
 
 def test_report_round_trips_through_json():
     report = SuiteReport("ch", suite="s.py", exercises=["a"], solution={"a": (2.0, 2.0)},
+                         blank={"a": (0.0, 2.0)},
                          trials=[Trial("a", "x", True, "m", 0, 1, 2, 2, "m!", "")])  # fmt: skip
     again = SuiteReport.from_json(report.to_json())
     assert again == report and again.ok and again.rows()[0]["visible"] == 1
+
+
+def test_bound_names_are_what_a_blank_answer_leaves_undefined():
+    source = ("import numpy as np\ndef f(x):\n    inner = x\n    return inner\nclass C:\n"
+              "    attr = 1\na, (b, c) = 1, (2, 3)\nd: int = 4\nfor i in range(2):\n"
+              "    e = [q for q in range(i)]\nif True:\n    g = lambda h: h\n")  # fmt: skip
+    assert bound_names(source) == ["f", "C", "a", "b", "c", "d", "i", "e", "g"]
+    assert bound_names("%timeit 1 + 1") == []  # IPython syntax: nothing to remove
 
 
 def test_every_chapter_suite_loads():

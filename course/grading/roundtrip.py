@@ -9,7 +9,10 @@
   with the answers filled in), must get full marks; the untouched released
   notebook must get zero without breaking the grader. With ``wrong_answers``,
   the solved submission's kernel then tries the chapter's wrong answers
-  (:mod:`course.grading.wrong_answers`): each must lose points.
+  (:mod:`course.grading.wrong_answers`): each must lose points; and each
+  exercise's blank stub: its tests must score 0. Without ``grade_blank`` that
+  in-kernel check is the only blank one (the test suite's choice: the browser
+  tests run the student notebook's lesson past the blank exercises).
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ class RoundTripResult:
 
     chapter: str
     solved: Score
-    blank: Score
+    blank: Score | None  # None: not graded by nbgrader (``round_trip(grade_blank=False)``)
     # Cells of the blank notebook that failed although they are neither an answer
     # nor a test: the lesson itself must run before the student writes anything.
     lesson_errors: list[str]
@@ -131,7 +134,8 @@ class RoundTripResult:
         full = self.solved.max_score > 0 and self.solved.score == self.solved.max_score
         suite_ok = self.suite is None or self.suite.ok
         clean = not self.lesson_errors and not self.solution_errors
-        return full and self.blank.score == 0 and clean and suite_ok
+        blank_zero = self.blank is None or self.blank.score == 0
+        return full and blank_zero and clean and suite_ok
 
 
 def lesson_errors(notebook: Path, *, everywhere: bool = False) -> list[str]:
@@ -156,9 +160,13 @@ def round_trip(
     workdir: Path | None = None,
     progress: Callable[[str], None] = print,
     wrong_answers: bool = True,
+    grade_blank: bool = True,
 ) -> list[RoundTripResult]:
-    """Autograde the solved and the blank version of each chapter with nbgrader; with
-    ``wrong_answers``, also try each chapter's wrong answers in the solved kernel."""
+    """Autograde the solved and (with ``grade_blank``) the blank version of each chapter
+    with nbgrader; with ``wrong_answers``, also try each chapter's wrong answers and
+    blank stubs in the solved kernel. ``wrong_answers=False`` needs ``grade_blank``."""
+    if not (wrong_answers or grade_blank):
+        raise ValueError("round_trip: with wrong_answers=False, the blank must be graded")
     results = []
     with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
         course = CourseDir(workdir or Path(tmp), project)
@@ -170,23 +178,27 @@ def round_trip(
                 solved[nb.name] = solved_submission(nb, course.source / chapter / nb.name)
                 blank[nb.name] = nb
             course.submit(chapter, "solved", solved)
-            course.submit(chapter, "blank", blank)
+            students = ["solved"]
+            if grade_blank:
+                course.submit(chapter, "blank", blank)
+                students.append("blank")
+            graded = " and the blank submission" if grade_blank else " submission"
             suite = suite_path(project, chapter)
             report = course.root / f"wrong_answers_{chapter}.json"
             report.unlink(missing_ok=True)
             if wrong_answers and suite.is_file():
-                progress(f"{chapter}: autograding the solved and the blank submission, "
-                         "then the wrong answers in the solved kernel")  # fmt: skip
-                cfg = config_file(course.root, suite, report, student="solved")
+                progress(f"{chapter}: autograding the solved{graded}, then the wrong "
+                         "answers and blank stubs in the solved kernel")  # fmt: skip
+                cfg = config_file(course.root, suite, report, student="solved", released=released)
                 course.nbgrader("autograde", chapter, "--force",
                                 f"--JupyterApp.config_file={cfg}", check=False)  # fmt: skip
                 suite_report = read_report(report, chapter)
             else:
-                progress(f"{chapter}: autograding the solved and the blank submission")
+                progress(f"{chapter}: autograding the solved{graded}")
                 course.autograde(chapter)
                 suite_report = SuiteReport(chapter) if wrong_answers else None
             scores = {s.student: s for s in course.scores(chapter)}
-            missing = {"solved", "blank"} - scores.keys()
+            missing = set(students) - scores.keys()
             if missing:
                 raise RuntimeError(f"{chapter}: nbgrader graded no {', '.join(missing)} submission")
             errors, solution_errors = [], []
@@ -198,7 +210,7 @@ def round_trip(
                 RoundTripResult(
                     chapter,
                     scores["solved"],
-                    scores["blank"],
+                    scores.get("blank"),
                     errors,
                     suite_report,
                     solution_errors,

@@ -15,8 +15,11 @@ of ``Execute`` (:func:`configure`), so the solution's grade comes from the very
 kernel, cells and scoring (:func:`nbgrader.utils.determine_grade`) that grade a
 class. After the last cell, still in that kernel, it runs each wrong answer's
 code, the exercise's test cells (copies: the graded notebook is not touched),
-scores them the way nbgrader does, and re-runs the solution cell. After an
-exercise's last wrong answer it runs the exercise's tests once more: they must
+scores them the way nbgrader does, and re-runs the solution cell. It also tries
+each exercise's *blank* answer, the stub the student is given (from the released
+notebook; the names the solution and the exercise's tests bind are removed first, as in
+the kernel of a student who has not answered): its tests must score 0.
+After an exercise's last wrong answer it runs the exercise's tests once more: they must
 pass again, which proves they are self-contained (they do not depend on state a
 wrong answer could have spoilt) and that the solution was restored. Nothing is
 executed twice except those small test cells, so the cost is a few seconds, not
@@ -29,6 +32,7 @@ student release.
 
 from __future__ import annotations
 
+import ast
 import copy
 import importlib.util
 import json
@@ -198,6 +202,8 @@ class SuiteReport:
     trials: list[Trial] = field(default_factory=list)
     # exercise -> (score, max) of the solution's tests, as nbgrader scored them
     solution: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # exercise -> (score, max) of its tests on the released stub (the blank answer)
+    blank: dict[str, tuple[float, float]] = field(default_factory=dict)
     # problems outside single trials: suite format, tests that fail after a restore
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -214,6 +220,9 @@ class SuiteReport:
         for ex, (score, top) in self.solution.items():
             if score < top:
                 out.append(f"{ex}: the solution scores {score:g} / {top:g}")
+        for ex, (score, top) in self.blank.items():
+            if score:
+                out.append(f"{ex}: the blank answer (the released stub) scores {score:g} / {top:g}")
         for trial in self.trials:
             out += trial.problems
         return out
@@ -236,7 +245,8 @@ class SuiteReport:
                 "hidden": sum(t.caught_by == "hidden" for t in mine),
                 "not caught": sum(t.caught_by in ("not caught", "broken") for t in mine),
                 "ok": not any(t.problems for t in mine)
-                and not any(n.startswith(f"{ex}:") for n in self.notes),
+                and not any(n.startswith(f"{ex}:") for n in self.notes)
+                and not self.blank.get(ex, (0, 0))[0],
             })  # fmt: skip
         return rows
 
@@ -248,6 +258,7 @@ class SuiteReport:
         data = json.loads(text)
         data["trials"] = [Trial(**t) for t in data.get("trials", [])]
         data["solution"] = {k: tuple(v) for k, v in data.get("solution", {}).items()}
+        data["blank"] = {k: tuple(v) for k, v in data.get("blank", {}).items()}
         return cls(**data)
 
 
@@ -288,6 +299,32 @@ def _grade_id(cell: Any) -> str:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
 
 
+def bound_names(source: str) -> list[str]:
+    """The top-level names a cell binds (functions, classes, assignments, loop targets),
+    imports left out: what a blank answer cell would leave undefined or stubbed."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython syntax (magics): nothing to remove
+        return []
+    found: list[tuple[int, int, str]] = []  # (line, column, name)
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.append((node.lineno, node.col_offset, node.name))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.append((node.lineno, node.col_offset, node.id))
+        elif not isinstance(node, ast.Lambda | ast.comprehension):
+            todo.extend(ast.iter_child_nodes(node))
+    names = [name for _, _, name in sorted(found)]
+    return list(dict.fromkeys(names))
+
+
+#: run in the kernel before a blank answer: the names the solution bound are gone, as in
+#: the kernel of a student who has not answered
+_FORGET = "for _name in {names!r}:\n    get_ipython().user_ns.pop(_name, None)\ndel _name\n"
+
+
 class WrongAnswerExecute(Execute):
     """nbgrader's ``Execute``; for one student, it then tries the chapter's wrong answers.
 
@@ -300,6 +337,11 @@ class WrongAnswerExecute(Execute):
     student = Unicode("", help="The submission whose kernel tries the wrong answers.").tag(
         config=True
     )
+    released = Unicode(
+        "",
+        help="Folder of the released (student) notebooks: each exercise's stub there is "
+        "tried as the blank answer, whose tests must score 0. Empty: not tried.",
+    ).tag(config=True)
 
     def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
         result = super().preprocess_cell(cell, resources, index)
@@ -308,7 +350,7 @@ class WrongAnswerExecute(Execute):
             chapter = (resources or {}).get("nbgrader", {}).get("assignment", "")
             report = SuiteReport(chapter, suite=self.suite)
             try:
-                self._try_suite(report)
+                self._try_suite(report, resources)
             except Exception as exc:  # a broken suite is a finding, not a grading crash
                 report.notes.append(f"the wrong-answer check stopped: {type(exc).__name__}: {exc}")
             report.seconds = round(time.perf_counter() - started, 2)
@@ -318,6 +360,26 @@ class WrongAnswerExecute(Execute):
     def _for_me(self, resources: Any) -> bool:
         student = (resources or {}).get("nbgrader", {}).get("student", "")
         return bool(self.suite and self.report) and (not self.student or student == self.student)
+
+    def _scratch(self, source: str) -> Any:
+        """A new code cell (not in the notebook) holding ``source``."""
+        nbnode = type(self.nb.cells[0])
+        return nbnode(cell_type="code", source=source, metadata={}, outputs=[],
+                      execution_count=None)  # fmt: skip
+
+    def _stubs(self, resources: Any) -> dict[str, str]:
+        """``grade_id -> source`` of the answer cells of this notebook as released."""
+        if not self.released:
+            return {}
+        name = (resources or {}).get("nbgrader", {}).get("notebook", "")
+        path = Path(self.released) / f"{name}.ipynb"
+        if not path.is_file():
+            return {}
+        released = json.loads(path.read_text())
+        return {_grade_id(c): "".join(c["source"]) if isinstance(c["source"], list)
+                else c["source"]
+                for c in released["cells"]
+                if c.get("metadata", {}).get("nbgrader", {}).get("solution")}  # fmt: skip
 
     def _run(self, cell: Any, index: int) -> Any:
         """Execute a copy-to-be cell in the notebook's kernel, as nbgrader executes cells."""
@@ -333,7 +395,7 @@ class WrongAnswerExecute(Execute):
         score, top = determine_grade(cell, self.log)
         return float(score or 0), float(top), _failure_text(cell)
 
-    def _try_suite(self, report: SuiteReport) -> None:
+    def _try_suite(self, report: SuiteReport, resources: Any = None) -> None:
         cells = {_grade_id(c): (i, c) for i, c in enumerate(self.nb.cells) if _grade_id(c)}
         meta = {gid: c.metadata.get("nbgrader", {}) for gid, (_, c) in cells.items()}
         graded = [g for g, m in meta.items() if m.get("grade")]
@@ -348,16 +410,26 @@ class WrongAnswerExecute(Execute):
             report.solution[ex] = (sum(s for s, _ in got), sum(t for _, t in got))
         wrong = load_suite(Path(self.suite))
         report.notes += suite_problems(wrong, exercises)
-        nbnode = type(self.nb.cells[0])
+        stubs = self._stubs(resources)
         for ex in exercises:
             mine = [w for w in wrong if w.exercise == ex]
-            if not mine:
-                continue
             solution_index, solution_cell = cells[ex]
+            if ex in stubs:  # the blank answer: its tests must score 0
+                # a student who has not answered has neither the answer's names nor what
+                # its tests bind when they pass (a hidden test may read the visible's)
+                names = [n for c in [solution_cell, *(cells[g][1] for g in tests[ex])]
+                         for n in bound_names(c.source)]  # fmt: skip
+                forget = _FORGET.format(names=list(dict.fromkeys(names)))
+                self._run(self._scratch(forget), solution_index)
+                self._run(self._scratch(stubs[ex]), solution_index)
+                got = [self._run_test(cells[g][1], cells[g][0]) for g in tests[ex]]
+                report.blank[ex] = (sum(s for s, _, _ in got), sum(t for _, t, _ in got))
+                self._run(copy.deepcopy(solution_cell), solution_index)  # restore
+            if not mine and ex not in stubs:
+                continue
             for w in mine:
                 started = time.perf_counter()
-                scratch = nbnode(cell_type="code", source=w.code, metadata={}, outputs=[],
-                                 execution_count=None)  # fmt: skip
+                scratch = self._scratch(w.code)
                 self._run(scratch, solution_index)
                 error = _failure_text(scratch)
                 results = {}
@@ -377,8 +449,8 @@ class WrongAnswerExecute(Execute):
                 score, top, text = self._run_test(cells[gid][1], cells[gid][0])
                 if score < top:
                     report.notes.append(
-                        f"{ex}: {gid} fails when re-run after the wrong answers and the "
-                        f"restored solution, so it is not self-contained: {_short(text)}"
+                        f"{ex}: {gid} fails when re-run after the blank and wrong answers "
+                        f"and the restored solution, so it is not self-contained: {_short(text)}"
                     )
 
 
@@ -390,10 +462,13 @@ def determine_grade_safe(cell: Any) -> tuple[float, float]:
     return float(score or 0), float(top)
 
 
-def configure(c: Any, suite: str | Path, report: str | Path, student: str = "") -> None:
+def configure(
+    c: Any, suite: str | Path, report: str | Path, student: str = "", released: str | Path = ""
+) -> None:
     """Set up an nbgrader config object ``c`` so that ``nbgrader autograde`` runs
     :class:`WrongAnswerExecute` in place of ``Execute`` (the rest of nbgrader's
-    autograde preprocessors unchanged) for ``student`` (default: every one)."""
+    autograde preprocessors unchanged) for ``student`` (default: every one); with
+    ``released`` (the folder of the student notebooks), it also tries each blank answer."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute as NbgraderExecute
 
@@ -404,15 +479,19 @@ def configure(c: Any, suite: str | Path, report: str | Path, student: str = "") 
     c.WrongAnswerExecute.suite = str(suite)
     c.WrongAnswerExecute.report = str(report)
     c.WrongAnswerExecute.student = student
+    c.WrongAnswerExecute.released = str(released or "")
 
 
-def config_file(folder: Path, suite: Path, report: Path, student: str) -> Path:
+def config_file(
+    folder: Path, suite: Path, report: Path, student: str, released: Path | None = None
+) -> Path:
     """Write an nbgrader config file that calls :func:`configure`; returns its path
     *without* ``.py``, as ``nbgrader --JupyterApp.config_file=`` wants it."""
     path = Path(folder) / "course_wrong_answers_config.py"
     path.write_text(
         "# Written by course check: try the wrong answers in the solved submission's kernel.\n"
         "from course.grading.wrong_answers import configure\n\n"
-        f"configure(get_config(), {str(suite)!r}, {str(report)!r}, {student!r})  # noqa: F821\n"
+        f"configure(get_config(), {str(suite)!r}, {str(report)!r}, {student!r},  # noqa: F821\n"
+        f"          {str(released or '')!r})\n"
     )
     return path.with_suffix("")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.utils import determine_grade
 
 from ..conftest import ROOT
 from .jlab import (
@@ -72,6 +73,12 @@ def is_exercise(cell) -> bool:
     return tagged and bool(meta.get("solution") or meta.get("grade"))
 
 
+def folder_files(folder: Path) -> set[str]:
+    """Every file under ``folder`` (JupyterLab's checkpoints left out)."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")
+            if p.is_file() and ".ipynb_checkpoints" not in p.parts}  # fmt: skip
+
+
 def first_line(cell) -> str:
     return next((line for line in cell.source.splitlines() if line.strip()), "")[:70]
 
@@ -89,6 +96,7 @@ def test_run_all_runs_the_whole_chapter(lab, page, artifacts, chapter):
     every cell down to the last (past the blank exercises), only the blank exercises
     fail, no stderr box under the first cells, and every figure and widget is drawn."""
     path = f"{chapter}/{chapter}.ipynb"
+    before = folder_files(lab.notebooks / chapter)
     started = time.perf_counter()
     traffic = KernelTraffic().attach(page)
     open_notebook(page, lab, path)
@@ -127,6 +135,13 @@ def test_run_all_runs_the_whole_chapter(lab, page, artifacts, chapter):
                 failures.append(f"code cell {i} ({first_line(cell)}): {out.ename}: {out.evalue}")
     assert not failures, "errors outside the exercises:\n" + "\n".join(failures)
     assert blank_errors, "no blank exercise failed: is this the student notebook?"
+    # The blank notebook as run scores 0: every test cell failed (nbgrader's own rule).
+    earned = [f"{c.metadata['nbgrader']['grade_id']}: {determine_grade(c)[0]:g}" for _, c in cells
+              if c.metadata.get("nbgrader", {}).get("grade") and determine_grade(c)[0]]  # fmt: skip
+    assert not earned, f"test cells that gave points to the blank notebook: {earned}"
+    # The lesson leaves no files beside the notebook (its working folders are temporary).
+    left = folder_files(lab.notebooks / chapter) - before
+    assert not left, f"files the lesson left beside the notebook: {sorted(left)}"
 
     # No red stderr box (TensorFlow's C++ start-up lines) under the first cells.
     for i, cell in cells[:FIRST_CELLS]:
