@@ -31,6 +31,10 @@ import pytest
 from ..conftest import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+#: the session's timings (``Lab.timings``), kept in ARTIFACTS for the next run's order
+TIMINGS = "timings.json"
+#: the size of every tab's window
+VIEWPORT = {"width": 1400, "height": 1000}
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: seconds the server may take to start (a loaded 2-core machine imports slowly)
 START_TIMEOUT = 240
@@ -211,6 +215,7 @@ def lab(chromium, data, artifacts, tmp_path_factory) -> Iterator[Lab]:
             server_cpu = cpu_seconds([own, *own.children(recursive=True)])
             print(f"\nJupyterLab's server used {server_cpu:.1f} s of CPU (kernels not counted)")
         _stop(process)
+        (artifacts / TIMINGS).write_text(json.dumps(server.timings, indent=1))
 
 
 def cpu_seconds(processes) -> float:
@@ -247,7 +252,8 @@ def _stop(process: subprocess.Popen) -> None:
 BROWSER_CPU: dict[int, float] = {}
 
 
-def _note_browser_cpu() -> None:
+def note_browser_cpu() -> None:
+    """Remember each Chromium process's CPU time (its tabs' processes end with them)."""
     import psutil
 
     for process in psutil.Process().children(recursive=True):
@@ -268,7 +274,7 @@ def browser(chromium) -> Iterator[Any]:
         try:
             yield instance
         finally:
-            _note_browser_cpu()
+            note_browser_cpu()
             print(f"\nChromium used {sum(BROWSER_CPU.values()):.1f} s of CPU")
             instance.close()
 
@@ -277,13 +283,13 @@ def browser(chromium) -> Iterator[Any]:
 def lab_tab(browser, lab) -> Iterator[Any]:
     """One browser tab on JupyterLab for the session: loading JupyterLab costs Chromium
     several CPU seconds, so the tests open their notebooks in it one after another."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(60_000)
     tab = context.new_page()
     try:
         yield tab
     finally:
-        _note_browser_cpu()
+        note_browser_cpu()
         context.close()
 
 
@@ -294,7 +300,7 @@ def page(lab_tab, lab) -> Iterator[Any]:
     try:
         yield lab_tab
     finally:
-        _note_browser_cpu()
+        note_browser_cpu()
         try:
             _tidy(lab_tab)
         except Exception as exc:  # a stuck page: the next test loads JupyterLab again

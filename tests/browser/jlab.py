@@ -57,6 +57,10 @@ class KernelTraffic:
         page.on("websocket", self._on_websocket)
         return self
 
+    def detach(self, page: Any) -> None:
+        """Stop listening for the page's new kernel connections."""
+        page.remove_listener("websocket", self._on_websocket)
+
     def _on_websocket(self, ws: Any) -> None:
         if "/api/kernels/" not in ws.url:
             return
@@ -142,6 +146,17 @@ def menu(page: Any, top: str, command: str) -> None:
     page.locator(f".lm-Menu-item[data-command='{command}']").click()
 
 
+def start_run_all(page: Any, traffic: KernelTraffic) -> int:
+    """Run → Run All Cells; returns how many requests the page had sent before (pass it
+    to ``traffic.pending``). The page sends every cell's request at once."""
+    since = len(traffic.requests)
+    traffic.run_all_started = time.perf_counter()
+    menu(page, "Run", "runmenu:run-all")
+    wait_until(page, lambda: len(traffic.requests) > since, 30, "Run All to send the cells")
+    page.wait_for_timeout(1000)  # the rest of the requests
+    return since
+
+
 def run_all(page: Any, traffic: KernelTraffic, timeout: float) -> float:
     """Run → Run All Cells, then wait until the kernel answered every request it got.
 
@@ -149,14 +164,9 @@ def run_all(page: Any, traffic: KernelTraffic, timeout: float) -> float:
     while the kernel still runs them, so the page is not the place to see the end: the
     execute replies are. Returns the seconds it took.
     """
-    since = len(traffic.requests)
-    started = traffic.run_all_started = time.perf_counter()
-    menu(page, "Run", "runmenu:run-all")
-    wait_until(page, lambda: len(traffic.requests) > since, 30, "Run All to send the cells")
-    # the page sends every cell's request at once; wait until they are all answered
-    page.wait_for_timeout(1000)
+    since = start_run_all(page, traffic)
     wait_until(page, lambda: traffic.pending(since) == 0, timeout, "Run All to finish")
-    return time.perf_counter() - started
+    return time.perf_counter() - traffic.run_all_started
 
 
 def save(page: Any, lab: Lab, path: str) -> Any:
