@@ -35,6 +35,8 @@ from functools import cache
 
 import pytest
 
+from course.grading import drift
+from course.grading.config import CourseConfig
 from course.grading.wrong_answers import WrongAnswer, suite_path
 
 from .conftest import ROOT, ChapterRun
@@ -103,6 +105,13 @@ class RoundTripTests:
         assert run.result.suite.solution == {
             ex: (float(v + h), float(v + h)) for ex, (v, h) in self.points.items()
         }
+
+    def test_student_notebook_is_built_from_the_solution(self, run):
+        """``notebooks/<chapter>`` is what ``course build`` makes of ``solutions/`` (the
+        round trip's own build of the student version, compared file by file)."""
+        built = run.workdir / CourseConfig.read(ROOT).release
+        problems = drift(ROOT, [self.chapter], built=built)
+        assert problems == [], "notebooks/ is stale; run `course build`:\n" + "\n".join(problems)
 
     def test_solution_runs_top_to_bottom(self, run):
         assert run.result.solution_errors == [], run.result.solution_errors

@@ -62,15 +62,18 @@ def _load(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def drift(project: Path, names: list[str] | None = None) -> list[str]:
+def drift(project: Path, names: list[str] | None = None, built: Path | None = None) -> list[str]:
     """Files in ``notebooks/`` that a fresh build would change, add or remove (what nbgrader
     ignores, e.g. checkpoints, does not count, except instructor material: ``wrong_answers.py``
-    there is reported)."""
+    there is reported). ``built``: a folder that already holds a fresh build of the chapters
+    (e.g. a round trip's ``release/``), compared instead of building again."""
     config = CourseConfig.read(project)
     problems = []
     with tempfile.TemporaryDirectory(prefix="course-drift-") as tmp:
-        fresh_root = Path(tmp) / "fresh"
-        build(project, names, dest=fresh_root)
+        fresh_root = built
+        if fresh_root is None:
+            fresh_root = Path(tmp) / "fresh"
+            build(project, names, dest=fresh_root)
         for chapter in chapters(project, names):
             fresh = {p.relative_to(fresh_root): p for p in (fresh_root / chapter).rglob("*")
                      if p.is_file()}  # fmt: skip

@@ -321,8 +321,12 @@ def bound_names(source: str) -> list[str]:
 
 
 #: run in the kernel before a blank answer: the names the solution bound are gone, as in
-#: the kernel of a student who has not answered
-_FORGET = "for _name in {names!r}:\n    get_ipython().user_ns.pop(_name, None)\ndel _name\n"
+#: the kernel of a student who has not answered (the loop's own name last, so that the
+#: cell leaves no name behind, and no value for IPython to display)
+_FORGET = (
+    "for _course_name in {names!r} + ['_course_name']:\n"
+    "    get_ipython().user_ns.pop(_course_name, None)\n"
+)
 
 
 class WrongAnswerExecute(Execute):

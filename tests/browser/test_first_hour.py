@@ -3,8 +3,8 @@ the live training widget and its Stop button, nbgrader's Validate button, and a 
 without noise (issue 16).
 
 Run them with ``.venv/bin/pytest tests/browser`` (they are marked ``slow``; under five
-minutes in fast mode on two cores: the chapters' Run All go two at a time, each in its
-own tab). Screenshots: ``tests/artifacts/browser/``.
+minutes in fast mode on two cores: run alone, the chapters' Run All go two at a time,
+each in its own tab). Screenshots: ``tests/artifacts/browser/``.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ CHAPTERS = sorted(p.name for p in (ROOT / "notebooks").iterdir()
 #: seconds one chapter's Run All may take in fast mode (about a minute when the two
 #: cores are free; several times that on a shared, loaded machine)
 RUN_ALL_TIMEOUT = 480
-#: chapters whose Run All go on at once, each in its own tab (and kernel): one Run All
-#: leaves the cores idle between cells and while its tab opens, saves, takes screenshots
-TABS = 2
+#: chapters whose Run All go on at once, each in its own tab (and kernel), when the run
+#: holds only the browser tests: one Run All leaves the cores idle between cells and while
+#: its tab opens, saves, takes screenshots. With the rest of the suite, the other workers
+#: keep the cores busy and one tab at a time adds less load to the tests with time limits.
+TABS_ALONE, TABS_IN_SUITE = 2, 1
 #: the chapter whose Validate button is pressed (Validate runs the whole notebook again)
 VALIDATE_CHAPTER = "01_tensors"
 #: the most seconds Stop may take to end a running fit
@@ -87,10 +89,12 @@ def shot(page, artifacts: Path, name: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def run_alls(lab, lab_tab, browser, artifacts) -> dict[str, RunAllResult]:
-    """Every chapter's Run All, :data:`TABS` chapters at once, each in its own tab
+def run_alls(request, lab, lab_tab, browser, artifacts) -> dict[str, RunAllResult]:
+    """Every chapter's Run All, several chapters at once, each in its own tab
     (tests/browser/lanes.py); the slowest chapters first, by the last run's timings."""
-    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(TABS - 1)]
+    alone = all(item.nodeid.startswith("tests/browser/") for item in request.session.items)
+    tabs = TABS_ALONE if alone else TABS_IN_SUITE
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(tabs - 1)]
     pages = [lab_tab, *(context.new_page() for context in contexts)]
     for extra in pages[1:]:
         extra.set_default_timeout(60_000)
@@ -103,7 +107,7 @@ def run_alls(lab, lab_tab, browser, artifacts) -> dict[str, RunAllResult]:
         for context in contexts:
             context.close()
         lab.shutdown_kernels()
-    lab.timings[f"Run All of {len(order)} chapters, {TABS} at once"] = time.perf_counter() - started
+    lab.timings[f"Run All of {len(order)} chapters, {tabs} at once"] = time.perf_counter() - started
     for chapter, result in results.items():
         lab.timings[f"Run All {chapter}"] = result.seconds
         if result.kernel_cpu is not None:
