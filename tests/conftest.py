@@ -196,12 +196,12 @@ def pytest_testnodedown(node, error) -> None:
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
-    """``-n auto``: two workers more than there are cores, at most 4. Many tests wait (the
-    browser's page, a sandbox's time limit, pip's resolver) while others compute: with 3
-    workers on 2 cores the suite kept them busy 70 % of the time. More than 4 only multiply
-    the memory (each worker and its kernels hold TensorFlow) for a suite of a few long
-    files."""
-    return min((os.cpu_count() or 1) + 2, 4)
+    """``-n auto``: one worker more than there are cores, at most 4. Many tests wait (the
+    browser's page, a sandbox's time limit, pip's resolver) while others compute, so an
+    extra worker keeps the cores busy (on 2 cores: 3 workers 15.7 min, 4 workers 17.2 min,
+    the extra contention costing more than the gaps it fills); more than 4 only multiply
+    the memory (each worker and its kernels hold TensorFlow)."""
+    return min((os.cpu_count() or 1) + 1, 4)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
