@@ -211,10 +211,13 @@ def test_a_test_that_passes_the_blank_answer_fails_the_check(results):
 
 
 @pytest.mark.slow
-def test_the_blank_can_be_left_to_the_solved_kernel(project):
+def test_the_blank_can_be_left_to_the_solved_kernel(project, monkeypatch):
     """``grade_blank=False`` (the test suite's round trips): nbgrader grades only the
-    solved submission; the blank stubs are still tried, exercise by exercise."""
-    (r,) = round_trip(project, ["c8_blank"], progress=lambda _: None, grade_blank=False)
+    solved submission; the blank stubs are still tried, exercise by exercise. (The
+    project given as a relative path, as a caller in its parent folder would.)"""
+    monkeypatch.chdir(project.parent)
+    relative = Path(project.name)
+    (r,) = round_trip(relative, ["c8_blank"], progress=lambda _: None, grade_blank=False)
     assert r.blank is None and r.lesson_errors == []
     assert r.solved.score == r.solved.max_score == 7
     assert r.suite.blank["square"] == (1.0, 2.0) and not r.ok

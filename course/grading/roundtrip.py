@@ -170,6 +170,7 @@ def round_trip(
     blank stubs in the solved kernel. ``wrong_answers=False`` needs ``grade_blank``."""
     if not (wrong_answers or grade_blank):
         raise ValueError("round_trip: with wrong_answers=False, the blank must be graded")
+    project = Path(project).resolve()  # nbgrader runs in the temporary course folder
     results = []
     with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
         course = CourseDir(workdir or Path(tmp), project)
