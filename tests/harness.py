@@ -118,7 +118,7 @@ class RoundTripTests:
 
     def test_blank_scores_zero(self, run):
         """Each exercise's stub, as released, scores 0 on its tests (tried in the solved
-        kernel, the names the solution bound removed first)."""
+        kernel, the names its solution and tests bind removed first)."""
         assert run.result.suite is not None, "no wrong-answer report"
         assert run.result.suite.blank == {
             ex: (0.0, float(v + h)) for ex, (v, h) in self.points.items()

@@ -28,7 +28,8 @@ def test_drift_is_detected(tmp_path):
     from .test_wrong_answers import make_chapter
 
     project = tmp_path / "project"
-    shutil.copy(ROOT / "nbgrader_config.py", project.mkdir() or project)
+    project.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", project)
     make_chapter(project, "c1")
     build(project, ["c1"])
     released = project / "notebooks" / "c1" / "c1.ipynb"

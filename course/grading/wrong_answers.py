@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from nbgrader.preprocessors import Execute
 from traitlets import Unicode
 
@@ -379,11 +380,9 @@ class WrongAnswerExecute(Execute):
         path = Path(self.released) / f"{name}.ipynb"
         if not path.is_file():
             return {}
-        released = json.loads(path.read_text())
-        return {_grade_id(c): "".join(c["source"]) if isinstance(c["source"], list)
-                else c["source"]
-                for c in released["cells"]
-                if c.get("metadata", {}).get("nbgrader", {}).get("solution")}  # fmt: skip
+        released = nbformat.read(path, as_version=4)
+        return {_grade_id(c): c.source for c in released.cells
+                if c.metadata.get("nbgrader", {}).get("solution")}  # fmt: skip
 
     def _run(self, cell: Any, index: int) -> Any:
         """Execute a copy-to-be cell in the notebook's kernel, as nbgrader executes cells."""

@@ -297,25 +297,15 @@ def lab_tab(browser, lab) -> Iterator[Any]:
 def page(lab_tab, lab) -> Iterator[Any]:
     """The JupyterLab tab, for one test: afterwards its notebooks are closed, nothing is
     left asking, and every kernel is shut down."""
+    from .jlab import close_all  # (jlab imports Lab from here)
+
     try:
         yield lab_tab
     finally:
         note_browser_cpu()
         try:
-            _tidy(lab_tab)
+            close_all(lab_tab)
         except Exception as exc:  # a stuck page: the next test loads JupyterLab again
             print(f"(reloading JupyterLab after: {exc})")
             lab_tab.goto("about:blank")
         lab.shutdown_kernels()
-
-
-def _tidy(tab: Any) -> None:
-    """Answer any dialog, then File → Close All Tabs without saving."""
-    from .jlab import dismiss_dialogs, menu
-
-    if not tab.url.startswith("http"):
-        return
-    dismiss_dialogs(tab)
-    menu(tab, "File", "application:close-all")
-    dismiss_dialogs(tab)
-    tab.keyboard.press("Escape")  # a menu left open (nothing to close)

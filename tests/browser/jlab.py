@@ -147,8 +147,11 @@ def menu(page: Any, top: str, command: str) -> None:
 
 
 def start_run_all(page: Any, traffic: KernelTraffic) -> int:
-    """Run → Run All Cells; returns how many requests the page had sent before (pass it
-    to ``traffic.pending``). The page sends every cell's request at once."""
+    """Run → Run All Cells; returns how many requests the page had sent before: the run
+    is over when ``traffic.pending(since) == 0``. The page sends every cell's request at
+    once. JupyterLab 4 clears the ``[*]`` marks of the queued cells at the first error
+    reply while the kernel still runs them, so the page is not the place to see the end:
+    the execute replies are."""
     since = len(traffic.requests)
     traffic.run_all_started = time.perf_counter()
     menu(page, "Run", "runmenu:run-all")
@@ -157,16 +160,14 @@ def start_run_all(page: Any, traffic: KernelTraffic) -> int:
     return since
 
 
-def run_all(page: Any, traffic: KernelTraffic, timeout: float) -> float:
-    """Run → Run All Cells, then wait until the kernel answered every request it got.
-
-    JupyterLab 4 clears the ``[*]`` marks of the queued cells at the first error reply
-    while the kernel still runs them, so the page is not the place to see the end: the
-    execute replies are. Returns the seconds it took.
-    """
-    since = start_run_all(page, traffic)
-    wait_until(page, lambda: traffic.pending(since) == 0, timeout, "Run All to finish")
-    return time.perf_counter() - traffic.run_all_started
+def close_all(page: Any) -> None:
+    """Answer any dialog, then File → Close All Tabs without saving."""
+    if not page.url.startswith("http"):
+        return
+    dismiss_dialogs(page)
+    menu(page, "File", "application:close-all")
+    dismiss_dialogs(page)
+    page.keyboard.press("Escape")  # a menu left open (nothing to close)
 
 
 def save(page: Any, lab: Lab, path: str) -> Any:

@@ -20,9 +20,8 @@ from typing import Any
 from .conftest import Lab
 from .jlab import (
     KernelTraffic,
-    dismiss_dialogs,
+    close_all,
     measure_outputs,
-    menu,
     open_notebook,
     save,
     scroll_to_end,
@@ -155,9 +154,7 @@ def _reset(lab: Lab, lane: _Lane) -> None:
     chapter = lane.result.chapter if lane.result else None
     lane.result, lane.traffic = None, None
     try:
-        dismiss_dialogs(lane.page)
-        menu(lane.page, "File", "application:close-all")
-        dismiss_dialogs(lane.page)
+        close_all(lane.page)
     except Exception:  # a stuck page: the next chapter loads JupyterLab again
         lane.page.goto("about:blank")
     if chapter:
